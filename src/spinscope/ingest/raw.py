@@ -1,0 +1,63 @@
+"""What a reader hands to the shared cleaning stage.
+
+Readers (text files, HTML, URLs, JSONL, stdin) only decode and extract; they
+produce a :class:`RawArticle`. :func:`spinscope.ingest.build.build_document`
+then normalises, segments, cleans and detects the language the same way for
+every input kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from spinscope.document import IngestNote
+
+__all__ = ["RawArticle", "ReadOptions", "Layout", "DEFAULT_MAX_BYTES"]
+
+#: ``lines``: one paragraph per non-empty line (SemEval layout, extracted HTML);
+#: ``blocks``: paragraphs separated by blank lines, hard-wrapped lines joined;
+#: ``auto``: decide from the text.
+Layout = Literal["lines", "blocks", "auto"]
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class RawArticle:
+    """Decoded text of one input plus whatever metadata its reader found.
+
+    ``text`` is the *source text*: Document offsets map back to it.
+    ``title_line`` says whether the first paragraph of ``text`` is the title
+    (``None``: let the layout rules decide).
+    """
+
+    name: str
+    text: str
+    input_format: str
+    layout: Layout = "auto"
+    title_line: bool | None = None
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: str | None = None
+    id: str | None = None
+    notes: list[IngestNote] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Knobs shared by every reader.
+
+    ``clean=False`` keeps every paragraph (dataset loading uses it so the
+    text equals the file); ``max_bytes`` caps each input (default 5 MB).
+    """
+
+    input_format: str = "auto"
+    clean: bool = True
+    detect_language: bool = True
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout_s: float = 15.0
+    max_redirects: int = 5

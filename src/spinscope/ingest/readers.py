@@ -1,0 +1,222 @@
+"""Readers: turn each input (path, directory, URL, JSONL, stdin) into RawArticles.
+
+Each input kind chooses itself by content unless ``--input-format`` forces
+one. A reader raises :class:`~spinscope.errors.InputError` for the input it
+cannot read; :func:`read` turns those into per-input results so one bad
+input never stops a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from spinscope.document import Document
+from spinscope.errors import InputError, SpinscopeError
+from spinscope.ingest.build import build_document
+from spinscope.ingest.decode import check_size, decode_bytes
+from spinscope.ingest.raw import RawArticle, ReadOptions
+
+__all__ = ["ReadResult", "read", "read_one", "INPUT_FORMATS", "ARTICLE_SUFFIXES"]
+
+INPUT_FORMATS = ("auto", "text", "html", "jsonl", "url")
+#: File types a directory walk reads; anything else is skipped with a note.
+ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".jsonl", ".ndjson", ""})
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+Status = Literal["ok", "error", "skipped"]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What became of one input: a Document, an error, or a deliberate skip."""
+
+    name: str
+    status: Status
+    document: Document | None = None
+    error: SpinscopeError | None = None
+    reason: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The one-line message for errors and skips."""
+        if self.error is not None:
+            return self.error.one_line
+        return f"{self.name}: skipped ({self.reason})"
+
+
+# -- content sniffing ------------------------------------------------------------
+def _looks_like_jsonl(text: str) -> bool:
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                return isinstance(json.loads(line), dict)
+            except ValueError:
+                return False
+    return False
+
+
+def _sniff_html(data: bytes) -> bool:
+    from spinscope.ingest.html import looks_like_html
+
+    # A lossy decode is enough to see markup; the HTML reader decodes properly.
+    head = data[:4096].decode("utf-8", "replace").lstrip()[:2048]
+    return looks_like_html(head)
+
+
+# -- per-kind readers ----------------------------------------------------------
+def _jsonl_articles(text: str, name: str) -> Iterator[RawArticle | InputError]:
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            yield InputError("E120", where, f"line is not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            yield InputError("E121", where, f"line is a JSON {type(obj).__name__}, not an object")
+            continue
+        body = obj.get("text")
+        if not isinstance(body, str) or not body.strip():
+            problem = "has no 'text' field" if body is None else "has an empty or non-string 'text' field"
+            yield InputError("E121", where, f"line {problem}")
+            continue
+        title = obj.get("title") if isinstance(obj.get("title"), str) else None
+        # The title becomes the first paragraph so its techniques can be found too.
+        full = f"{title.strip()}\n\n{body}" if title and title.strip() else body
+        yield RawArticle(
+            name=where,
+            text=full,
+            input_format="jsonl",
+            title_line=bool(title and title.strip()),
+            title=title.strip() if title else None,
+            url=_str_or_none(obj.get("url")),
+            source=_str_or_none(obj.get("source")),
+            published=_str_or_none(obj.get("published")),
+            author=_str_or_none(obj.get("author")),
+            id=_str_or_none(obj.get("id")) or f"{Path(name).stem}-{lineno}",
+        )
+
+
+def _str_or_none(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(value) if not isinstance(value, str) else (value or None)
+
+
+def _articles_from_bytes(data: bytes, name: str, fmt: str) -> Iterator[RawArticle | InputError]:
+    if fmt == "auto" and _sniff_html(data):
+        fmt = "html"
+    if fmt == "html":
+        from spinscope.ingest.html import extract_html
+
+        yield extract_html(data, name=name)
+        return
+    text = decode_bytes(data, name)
+    if fmt == "jsonl" or (fmt == "auto" and text.lstrip().startswith("{") and _looks_like_jsonl(text)):
+        yield from _jsonl_articles(text, name)
+    else:
+        yield RawArticle(name=name, text=text, input_format="text")
+
+
+def _read_capped(stream: BinaryIO, name: str, max_bytes: int) -> bytes:
+    data = stream.read(max_bytes + 1)
+    check_size(name, len(data), max_bytes)
+    return data
+
+
+def _walk(directory: Path) -> Iterator[Path | tuple[Path, str]]:
+    """Files under *directory*, sorted; hidden, ``._*`` and non-article files as skips."""
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory)
+        hidden = next((part for part in rel.parts if part.startswith(".")), None)
+        if hidden is not None:
+            if path.is_file():
+                why = "macOS resource-fork file" if path.name.startswith("._") else "hidden file"
+                yield path, why
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix.lower() not in ARTICLE_SUFFIXES:
+            yield path, f"not an article file type ({path.suffix})"
+            continue
+        yield path
+
+
+def _raw_articles(source: str, options: ReadOptions) -> Iterator[RawArticle | InputError | tuple[str, str]]:
+    """Everything one command-line input expands to."""
+    fmt = options.input_format
+    if source == "-":
+        data = _read_capped(sys.stdin.buffer, "stdin", options.max_bytes)
+        yield from _articles_from_bytes(data, "stdin", fmt)
+        return
+    if fmt == "url" or (fmt == "auto" and _URL.match(source)):
+        from spinscope.ingest.fetch import fetch_url
+
+        yield fetch_url(source, options)
+        return
+    path = Path(source)
+    if path.is_dir():
+        for item in _walk(path):
+            if isinstance(item, tuple):
+                yield str(item[0]), item[1]
+                continue
+            try:
+                yield from _file_articles(item, options)
+            except InputError as exc:
+                yield exc
+        return
+    yield from _file_articles(path, options)
+
+
+def _file_articles(path: Path, options: ReadOptions) -> Iterator[RawArticle | InputError]:
+    name = str(path)
+    try:
+        if not path.exists():
+            raise InputError("E100", name, "no such file or directory")
+        check_size(name, path.stat().st_size, options.max_bytes)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError("E100", name, f"cannot read file ({exc.strerror or exc})") from exc
+    yield from _articles_from_bytes(data, name, options.input_format)
+
+
+# -- public API -------------------------------------------------------------------
+def read(inputs: Iterable[str | Path], options: ReadOptions | None = None) -> Iterator[ReadResult]:
+    """Read every input, yielding one :class:`ReadResult` per article, error or skip.
+
+    Errors never stop the batch: each is reported once, naming its input.
+    """
+    options = options or ReadOptions()
+    for source in inputs:
+        source = str(source)
+        try:
+            for item in _raw_articles(source, options):
+                if isinstance(item, tuple):
+                    yield ReadResult(name=item[0], status="skipped", reason=item[1])
+                elif isinstance(item, InputError):
+                    yield ReadResult(name=item.subject, status="error", error=item)
+                else:
+                    try:
+                        yield ReadResult(name=item.name, status="ok", document=build_document(item, options))
+                    except SpinscopeError as exc:
+                        yield ReadResult(name=item.name, status="error", error=exc)
+        except SpinscopeError as exc:
+            yield ReadResult(name=exc.subject, status="error", error=exc)
+
+
+def read_one(source: str | Path, options: ReadOptions | None = None) -> Document:
+    """Read exactly one article, raising its :class:`InputError` if it fails."""
+    for result in read([source], options):
+        if result.document is not None:
+            return result.document
+        if result.error is not None:
+            raise result.error
+    raise InputError("E106", str(source), "input holds no article")
