@@ -178,3 +178,10 @@ def test_paragraph_lookup_helpers() -> None:
     assert doc.paragraph_at(doc.paragraphs[2].start + 3) == 2
     assert doc.paragraph_at(doc.paragraphs[0].end) is None
     assert len(doc.content_hash) == 64
+
+
+def test_near_duplicates_with_different_numbers_are_kept() -> None:
+    a = "Officials said 200 people were evacuated from the flooded district overnight."
+    b = "Officials said 300 people were evacuated from the flooded district overnight."
+    doc = document_from_text(f"Floods\n\n{a}\n\n{b}\n", detect_language=False)
+    assert len(doc.paragraphs) == 3

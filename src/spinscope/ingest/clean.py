@@ -141,6 +141,11 @@ def parse_dateline(paragraph: str) -> tuple[str, str | None] | None:
     return place, outlet.strip() if outlet else None
 
 
+def _numbers(fingerprint: str) -> list[str]:
+    """Numbers carry the facts: "200 dead" and "300 dead" are not duplicates."""
+    return re.findall(r"\d+", fingerprint)
+
+
 def _fingerprint(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
@@ -188,6 +193,7 @@ def clean_blocks(text: str, blocks: list[Block], *, title_index: int | None) -> 
                     line
                     for other, line in reversed(window)
                     if abs(len(other) - len(fp)) <= len(fp) * 0.1
+                    and _numbers(other) == _numbers(fp)
                     and fuzz.ratio(fp, other, score_cutoff=_NEAR_DUP_RATIO)
                 ),
                 None,

@@ -9,6 +9,7 @@ input never stops a batch.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -133,21 +134,27 @@ def _read_capped(stream: BinaryIO, name: str, max_bytes: int) -> bytes:
 
 
 def _walk(directory: Path) -> Iterator[Path | tuple[Path, str]]:
-    """Files under *directory*, sorted; hidden, ``._*`` and non-article files as skips."""
-    for path in sorted(directory.rglob("*")):
-        rel = path.relative_to(directory)
-        hidden = next((part for part in rel.parts if part.startswith(".")), None)
-        if hidden is not None:
-            if path.is_file():
-                why = "macOS resource-fork file" if path.name.startswith("._") else "hidden file"
-                yield path, why
-            continue
-        if not path.is_file():
-            continue
-        if path.suffix.lower() not in ARTICLE_SUFFIXES:
-            yield path, f"not an article file type ({path.suffix})"
-            continue
-        yield path
+    """Article files under *directory* in sorted order, plus skips with their reason.
+
+    Hidden directories (``.git``...) are pruned whole and noted once; hidden
+    files, macOS ``._*`` resource forks and non-article file types are noted
+    one by one.
+    """
+    for root, dirs, files in os.walk(directory):
+        here = Path(root)
+        for name in sorted(d for d in dirs if d.startswith(".")):
+            yield here / name, "hidden directory"
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = here / name
+            if name.startswith("._"):
+                yield path, "macOS resource-fork file"
+            elif name.startswith("."):
+                yield path, "hidden file"
+            elif path.suffix.lower() not in ARTICLE_SUFFIXES:
+                yield path, f"not an article file type ({path.suffix})"
+            else:
+                yield path
 
 
 def _raw_articles(source: str, options: ReadOptions) -> Iterator[RawArticle | InputError | tuple[str, str]]:
