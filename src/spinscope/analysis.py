@@ -1,0 +1,167 @@
+"""The result of analysing one Document: stand-off labels with scores and evidence.
+
+Every label points into ``Document.text``: technique spans by character
+range, paragraph labels by paragraph index, article labels (genre, frames)
+with the paragraphs that drove them as evidence. ``Analysis.to_dict()``
+produces the versioned JSON described by ``schemas/analysis.schema.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from spinscope.document import Document
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Evidence",
+    "LabelScore",
+    "TechniqueSpan",
+    "ParagraphLabels",
+    "Analysis",
+]
+
+#: Bump the minor version for added fields, the major one for changed ones.
+SCHEMA_VERSION = "1.0"
+
+EvidenceKind = Literal["span", "strongest-tokens", "paragraph"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A range of ``Document.text`` that supports a label.
+
+    ``kind``: ``span`` -- a predicted technique span; ``strongest-tokens`` --
+    no span cleared its threshold, so the tokens the model scored highest
+    for the label are shown instead; ``paragraph`` -- a whole paragraph that
+    pushed an article-level label (genre, frame) the most.
+    """
+
+    start: int
+    end: int
+    score: float
+    kind: EvidenceKind = "span"
+    paragraph: int | None = None
+
+    def to_dict(self, doc: Document) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": doc.text[self.start : self.end],
+            "score": round(self.score, 4),
+            "kind": self.kind,
+            "paragraph": self.paragraph,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScore:
+    """A label with its calibrated score and the evidence for it."""
+
+    label: str
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TechniqueSpan:
+    """A technique predicted on a character range ``[start, end)``."""
+
+    start: int
+    end: int
+    technique: str
+    score: float
+    paragraph: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphLabels:
+    """Techniques predicted for one paragraph (index into ``Document.paragraphs``)."""
+
+    paragraph: int
+    labels: tuple[LabelScore, ...]
+
+
+@dataclass
+class Analysis:
+    """Everything spinscope found in one Document."""
+
+    document: Document
+    genre: LabelScore | None = None
+    genre_probabilities: dict[str, float] = field(default_factory=dict)
+    frames: list[LabelScore] = field(default_factory=list)
+    frame_scores: dict[str, float] = field(default_factory=dict)
+    paragraphs: list[ParagraphLabels] = field(default_factory=list)
+    spans: list[TechniqueSpan] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    model: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def technique_counts(self) -> dict[str, int]:
+        """Number of paragraphs carrying each technique."""
+        counts: dict[str, int] = {}
+        for p in self.paragraphs:
+            for ls in p.labels:
+                counts[ls.label] = counts.get(ls.label, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """Versioned JSON-ready dict (see ``schemas/analysis.schema.json``)."""
+        from spinscope import __version__
+        from spinscope.taxonomy import load
+
+        doc = self.document
+        tax = {name: load(name) for name in ("techniques", "frames", "genres")}
+
+        def label_dict(ls: LabelScore, taxonomy: str) -> dict[str, Any]:
+            entry = tax[taxonomy].get(ls.label)
+            return {
+                "label": ls.label,
+                "name": entry.name,
+                "category": entry.category,
+                "score": round(ls.score, 4),
+                "definition": {"taxonomy": taxonomy, "text": entry.definition},
+                "evidence": [e.to_dict(doc) for e in ls.evidence],
+            }
+
+        paragraphs = []
+        for pl in self.paragraphs:
+            p = doc.paragraphs[pl.paragraph]
+            paragraphs.append(
+                {
+                    "index": pl.paragraph,
+                    "line": p.line,
+                    "start": p.start,
+                    "end": p.end,
+                    "techniques": [label_dict(ls, "techniques") for ls in pl.labels],
+                }
+            )
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "spinscope_version": __version__,
+            "model": self.model,
+            "document": {
+                k: v
+                for k, v in doc.to_dict().items()
+                if k not in {"offset_map"}
+            },
+            "genre": label_dict(self.genre, "genres") if self.genre else None,
+            "genre_probabilities": {k: round(v, 4) for k, v in self.genre_probabilities.items()},
+            "frames": [label_dict(ls, "frames") for ls in self.frames],
+            "frame_scores": {k: round(v, 4) for k, v in self.frame_scores.items()},
+            "paragraphs": paragraphs,
+            "spans": [
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "text": doc.text[s.start : s.end],
+                    "technique": s.technique,
+                    "score": round(s.score, 4),
+                    "paragraph": s.paragraph,
+                }
+                for s in self.spans
+            ],
+            "technique_counts": self.technique_counts,
+            "warnings": list(self.warnings),
+        }

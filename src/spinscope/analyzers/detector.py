@@ -1,0 +1,158 @@
+"""Genre, frames and persuasion techniques (paragraphs and spans) for one Document.
+
+Registered as ``spinscope.detector.v1``: it needs a Document and a
+:class:`~spinscope.models.bundle.SpinModel`, and fills ``genre``, ``frames``,
+``paragraphs`` and ``spans`` of an :class:`~spinscope.analysis.Analysis`.
+
+Paragraph labels and spans agree by construction: a span is kept only
+where its paragraph carries the technique, and a paragraph label with no
+span above its threshold is backed by the tokens the model scored highest
+for it, marked ``strongest-tokens`` so nobody mistakes them for a span.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
+from spinscope.document import Document
+from spinscope.models.bundle import ParagraphOutput, SpinModel
+
+__all__ = ["NAME", "detect", "decode_spans"]
+
+NAME = "spinscope.detector.v1"
+#: Paragraphs shown as evidence for an article-level label.
+ARTICLE_EVIDENCE = 2
+
+
+def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a token range to whole words: wordpieces must not cut a word in two."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def decode_spans(
+    text: str, out: ParagraphOutput, thresholds: np.ndarray, techniques: list[str]
+) -> list[tuple[int, int, str, float]]:
+    """Character spans ``(start, end, technique, score)`` within one paragraph's *text*.
+
+    Runs of tokens whose probability clears the technique's threshold become
+    a span (a one-token dip inside a run does not split it); overlapping
+    spans of one technique from different windows are merged.
+    """
+    found: dict[str, list[tuple[int, int, float]]] = {}
+    for probs, offsets in out.windows:
+        real = [i for i, (a, b) in enumerate(offsets) if b > a]
+        for k, tech in enumerate(techniques):
+            above = [i for i in real if probs[i, k] >= thresholds[k]]
+            if not above:
+                continue
+            runs: list[list[int]] = [[above[0]]]
+            for i in above[1:]:
+                if i - runs[-1][-1] <= 2:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            for run in runs:
+                idx = range(run[0], run[-1] + 1)
+                score = float(np.mean([probs[i, k] for i in idx]))
+                start, end = _widen_to_words(text, offsets[run[0]][0], offsets[run[-1]][1])
+                found.setdefault(tech, []).append((start, end, score))
+    spans: list[tuple[int, int, str, float]] = []
+    for tech, items in found.items():
+        items.sort()
+        merged: list[list[float]] = []
+        for s, e, sc in items:
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+                merged[-1][2] = max(merged[-1][2], sc)
+            else:
+                merged.append([s, e, sc])
+        spans.extend((int(s), int(e), tech, float(sc)) for s, e, sc in merged)
+    spans.sort(key=lambda x: (x[0], x[1], x[2]))
+    return spans
+
+
+def _strongest_tokens(text: str, out: ParagraphOutput, k: int) -> tuple[int, int, float] | None:
+    """The best-scoring token for technique *k* and its neighbours within half its score."""
+    best: tuple[float, int, int] | None = None
+    for w, (probs, offsets) in enumerate(out.windows):
+        for i, (a, b) in enumerate(offsets):
+            if b > a and (best is None or probs[i, k] > best[0]):
+                best = (float(probs[i, k]), w, i)
+    if best is None:
+        return None
+    score, w, i = best
+    probs, offsets = out.windows[w]
+    lo = hi = i
+    while lo > 0 and offsets[lo - 1][1] > offsets[lo - 1][0] and probs[lo - 1, k] >= score / 2:
+        lo -= 1
+    while hi + 1 < len(offsets) and offsets[hi + 1][1] > offsets[hi + 1][0] and probs[hi + 1, k] >= score / 2:
+        hi += 1
+    start, end = _widen_to_words(text, offsets[lo][0], offsets[hi][1])
+    return start, end, score
+
+
+def detect(doc: Document, model: SpinModel, analysis: Analysis | None = None, batch_size: int = 32) -> Analysis:
+    """Run the model over *doc* and fill an :class:`Analysis` (see module docstring)."""
+    analysis = analysis or Analysis(document=doc)
+    techniques = model.techniques
+    para_th = model.thresholds("techniques")
+    span_th = model.thresholds("spans")
+    means: list[np.ndarray] = []
+    texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    for index, out in enumerate(model.encode_paragraphs(texts, batch_size=batch_size)):
+        means.append(out.mean)
+        paragraph = doc.paragraphs[index]
+        text = texts[index]
+        spans = decode_spans(text, out, span_th, techniques)
+        labels: list[LabelScore] = []
+        for k in np.flatnonzero(out.paragraph_probs >= para_th):
+            tech = techniques[k]
+            evidence = [
+                Evidence(paragraph.start + s, paragraph.start + e, sc, "span", index)
+                for s, e, t, sc in spans
+                if t == tech
+            ]
+            if not evidence:
+                strongest = _strongest_tokens(text, out, int(k))
+                if strongest:
+                    s, e, sc = strongest
+                    evidence = [Evidence(paragraph.start + s, paragraph.start + e, sc, "strongest-tokens", index)]
+            labels.append(LabelScore(tech, float(out.paragraph_probs[k]), tuple(evidence)))
+            analysis.spans.extend(
+                TechniqueSpan(ev.start, ev.end, tech, ev.score, index) for ev in evidence if ev.kind == "span"
+            )
+        labels.sort(key=lambda ls: -ls.score)
+        if labels:
+            analysis.paragraphs.append(ParagraphLabels(index, tuple(labels)))
+    analysis.spans.sort(key=lambda s: (s.start, s.end, s.technique))
+    if means:
+        _article_labels(doc, model, np.stack(means), analysis)
+    return analysis
+
+
+def _article_labels(doc: Document, model: SpinModel, means: np.ndarray, analysis: Analysis) -> None:
+    genre_probs, frame_probs = model.article_probs(means)
+    g_logits, f_logits = model.paragraph_article_logits(means)
+
+    def evidence(logits: np.ndarray) -> tuple[Evidence, ...]:
+        top = np.argsort(-logits)[:ARTICLE_EVIDENCE]
+        spread = np.exp(logits - logits.max())
+        return tuple(
+            Evidence(doc.paragraphs[i].start, doc.paragraphs[i].end, float(spread[i]), "paragraph", int(i))
+            for i in top
+        )
+
+    genres = model.genres
+    best = int(np.argmax(genre_probs))
+    analysis.genre = LabelScore(genres[best], float(genre_probs[best]), evidence(g_logits[:, best]))
+    analysis.genre_probabilities = {g: float(p) for g, p in zip(genres, genre_probs, strict=True)}
+    frames = model.frames
+    frame_th = model.thresholds("frames")
+    analysis.frame_scores = {f: float(p) for f, p in zip(frames, frame_probs, strict=True)}
+    chosen = [k for k in np.argsort(-frame_probs) if frame_probs[k] >= frame_th[k]]
+    analysis.frames = [LabelScore(frames[k], float(frame_probs[k]), evidence(f_logits[:, k])) for k in chosen]

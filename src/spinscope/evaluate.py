@@ -1,0 +1,123 @@
+"""``spinscope evaluate semeval2023``: official metrics of a model on a dataset split.
+
+Each article is read from the dataset exactly as the organisers published
+it (no cleaning, so paragraph line numbers and span offsets are theirs),
+analysed once, and its predictions are written in the official formats
+next to a ``metrics.json``. The scores are computed by
+:mod:`spinscope.metrics`, whose agreement with the official scorers is
+tested and benchmarked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spinscope.errors import DatasetError
+
+__all__ = ["Semeval2023Evaluation", "evaluate_semeval2023"]
+
+
+@dataclass
+class Semeval2023Evaluation:
+    """Scores plus where the prediction files went."""
+
+    metrics: dict[str, Any]
+    out_dir: Path
+
+    def summary_rows(self) -> list[tuple[str, str, str]]:
+        m = self.metrics
+        rows = [
+            ("subtask 1 genre", "macro-F1", f"{m['subtask1']['macro_f1']:.4f}"),
+            ("subtask 2 frames", "micro-F1", f"{m['subtask2']['micro_f1']:.4f}"),
+            ("subtask 3 techniques", "micro-F1", f"{m['subtask3']['micro_f1']:.4f}"),
+            ("technique spans", "precision", f"{m['spans']['precision']:.4f}"),
+            ("technique spans", "recall", f"{m['spans']['recall']:.4f}"),
+            ("technique spans", "F1", f"{m['spans']['f1']:.4f}"),
+        ]
+        return rows
+
+
+def evaluate_semeval2023(
+    *,
+    lang: str = "en",
+    split: str = "dev",
+    data_dir: Path | None = None,
+    model: Any = None,
+    out_dir: Path = Path("runs/eval"),
+    progress: Callable[[int, int], None] | None = None,
+) -> Semeval2023Evaluation:
+    """Analyse every article of the split and score it with the official metrics."""
+    from spinscope import metrics as M
+    from spinscope import official_formats as F
+    from spinscope.analysis import Analysis
+    from spinscope.analyzers.detector import detect
+    from spinscope.datasets import default_data_dir, load_semeval2023, to_document
+    from spinscope.pipeline import get_model
+
+    started = time.time()
+    data_dir = data_dir or default_data_dir()
+    if not (data_dir / "semeval2023-task3").is_dir():
+        raise DatasetError("E200", str(data_dir), "SemEval-2023 Task 3 data not found (pass --data-dir)")
+    ds = load_semeval2023(data_dir, lang, split)
+    loaded = get_model(model)
+    # One analysis per article id; the subtask folders hold the same texts.
+    texts: dict[str, Any] = {}
+    for subtask in (1, 2, 3):
+        for aid, article in ds.articles.get(subtask, {}).items():
+            texts.setdefault(aid, article)
+    results: dict[str, tuple[Any, Analysis]] = {}
+    for n, (aid, article) in enumerate(sorted(texts.items()), start=1):
+        doc = to_document(article)
+        results[aid] = (doc, detect(doc, loaded))
+        if progress:
+            progress(n, len(texts))
+
+    genre_pred = {aid: results[aid][1].genre.label for aid in ds.genres if results[aid][1].genre}
+    frame_pred = {aid: {f.label for f in results[aid][1].frames} for aid in ds.frames}
+    para_gold = {(p.article_id, p.line): set(p.techniques or ()) for p in ds.paragraphs}
+    para_pred: dict[tuple[str, int], set[str]] = {}
+    for aid, line in para_gold:
+        doc, analysis = results[aid]
+        index = doc.paragraph_by_line(line)
+        labels = next((pl.labels for pl in analysis.paragraphs if pl.paragraph == index), ())
+        para_pred[(aid, line)] = {ls.label for ls in labels}
+    span_pred = []
+    for aid in {p.article_id for p in ds.paragraphs}:
+        doc, analysis = results[aid]
+        for s in analysis.spans:
+            start, end = doc.to_source(s.start, s.end)
+            span_pred.append((aid, s.technique, start, end))
+    span_gold = [(s.article_id, s.label, s.start, s.end) for s in ds.spans]
+
+    genre = M.genre_scores(dict(ds.genres), genre_pred)
+    frames = M.multilabel_micro_f1({k: set(v) for k, v in ds.frames.items()}, frame_pred, ds.frame_labels)
+    techniques = M.multilabel_micro_f1(para_gold, para_pred, ds.techniques)
+    spans = M.span_prf(span_gold, span_pred)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "subtask1": F.write_subtask1(out_dir / f"{lang}-{split}-subtask-1.txt", genre_pred),
+        "subtask2": F.write_subtask2(out_dir / f"{lang}-{split}-subtask-2.txt", frame_pred, ds.frame_labels),
+        "subtask3": F.write_subtask3(out_dir / f"{lang}-{split}-subtask-3.txt", para_pred, ds.techniques),
+        "spans": F.write_spans(out_dir / f"{lang}-{split}-subtask-3-spans.txt", sorted(span_pred)),
+    }
+    metrics = {
+        "dataset": "semeval2023",
+        "lang": lang,
+        "split": split,
+        "model": loaded.config.get("name"),
+        "articles": len(texts),
+        "seconds": round(time.time() - started, 1),
+        "subtask1": genre.to_dict(),
+        "subtask2": frames.to_dict(),
+        "subtask3": techniques.to_dict(),
+        "spans": spans.to_dict(),
+        "files": {k: str(v) for k, v in files.items()},
+    }
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return Semeval2023Evaluation(metrics, out_dir)

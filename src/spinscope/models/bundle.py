@@ -1,0 +1,238 @@
+"""A trained model on disk and in memory: save, load (safely), and encode paragraphs.
+
+A model directory holds only data, never code or pickles:
+
+``config.json``       labels, thresholds, head sizes, the encoder it expects
+``model.safetensors`` fine-tuned top encoder layers and every head (float16)
+``meta.json``         training data, command, scores, date, sizes
+``MODEL_CARD.md``     the same for humans
+
+Loading checks each file and the base encoder's hash, and reports a missing
+or corrupt file by name.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from spinscope.encode import ENCODER_NAME, ENCODER_SHA256, load_encoder, load_tokenizer
+from spinscope.errors import ModelError
+from spinscope.models.net import NetConfig, SpinNet
+
+__all__ = [
+    "MODEL_FORMAT",
+    "ParagraphOutput",
+    "SpinModel",
+    "default_model_dir",
+    "load_model",
+]
+
+MODEL_FORMAT = 1
+WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long paragraph
+
+
+def default_model_dir() -> Path:
+    """The model bundled inside the package."""
+    return Path(__file__).resolve().parent / "default"
+
+
+@dataclass
+class ParagraphOutput:
+    """Everything the encoder pass yields for one paragraph.
+
+    ``windows`` holds, per token window, the token technique probabilities
+    ``[T, K]`` and each token's character offsets within the paragraph.
+    """
+
+    paragraph_probs: np.ndarray  # [K]
+    mean: np.ndarray  # [384] paragraph vector for article heads
+    windows: list[tuple[np.ndarray, list[tuple[int, int]]]]
+
+
+class SpinModel:
+    """The frozen bottom of the encoder, the trained :class:`SpinNet`, labels and thresholds."""
+
+    def __init__(
+        self,
+        net: SpinNet,
+        bottom: torch.nn.Module,
+        config: dict[str, Any],
+        meta: dict[str, Any] | None = None,
+        directory: Path | None = None,
+    ) -> None:
+        self.net = net.eval()
+        self.bottom = bottom.eval()
+        self.config = config
+        self.meta = meta or {}
+        self.directory = directory
+        self.max_tokens = int(config.get("max_tokens", 256))
+        self.tokenizer = copy.copy(load_tokenizer())
+        self.tokenizer.enable_truncation(max_length=self.max_tokens, stride=WINDOW_STRIDE)
+
+    # -- labels and thresholds ----------------------------------------------------
+    @property
+    def techniques(self) -> list[str]:
+        return list(self.config["labels"]["techniques"])
+
+    @property
+    def frames(self) -> list[str]:
+        return list(self.config["labels"]["frames"])
+
+    @property
+    def genres(self) -> list[str]:
+        return list(self.config["labels"]["genres"])
+
+    def thresholds(self, name: str) -> np.ndarray:
+        return np.asarray(self.config["thresholds"][name], dtype=np.float32)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.config.get("languages", ["en"]))
+
+    # -- encoding ----------------------------------------------------------------------
+    def bottom_states(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.bottom(input_ids=input_ids, attention_mask=mask).last_hidden_state
+
+    @torch.inference_mode()
+    def encode_paragraphs(self, texts: Sequence[str], batch_size: int = 32) -> Iterator[ParagraphOutput]:
+        """One encoder pass per paragraph, in input order, in bounded memory.
+
+        Paragraphs longer than ``max_tokens`` are cut into overlapping windows;
+        their paragraph probabilities are the max over windows.
+        """
+        chunk = max(batch_size * 8, 1)
+        for base in range(0, len(texts), chunk):
+            part = texts[base : base + chunk]
+            encodings = self.tokenizer.encode_batch(list(part))
+            rows: list[tuple[int, Any]] = []
+            for i, enc in enumerate(encodings):
+                rows.append((i, enc))
+                rows.extend((i, extra) for extra in enc.overflowing)
+            # Sort windows by length so padding stays small; results go back by index.
+            order = sorted(range(len(rows)), key=lambda r: len(rows[r][1].ids))
+            results: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]], int]] = {}
+            for start in range(0, len(order), batch_size):
+                batch = [rows[r] for r in order[start : start + batch_size]]
+                width = max(len(e.ids) for _, e in batch)
+                ids = torch.zeros((len(batch), width), dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for j, (_, e) in enumerate(batch):
+                    ids[j, : len(e.ids)] = torch.tensor(e.ids)
+                    mask[j, : len(e.ids)] = 1
+                top = self.net.run_top(self.bottom_states(ids, mask), mask)
+                token_logits, para_logits, _ = self.net.paragraph_outputs(top, mask)
+                token_probs = torch.sigmoid(token_logits).numpy()
+                para_probs = torch.sigmoid(para_logits).numpy()
+                sums = (top * mask.unsqueeze(-1)).sum(1).numpy()
+                for j, (_, e) in enumerate(batch):
+                    n = len(e.ids)
+                    offsets = [
+                        (0, 0) if special else (int(a), int(b))
+                        for (a, b), special in zip(e.offsets, e.special_tokens_mask, strict=True)
+                    ]
+                    results[order[start + j]] = (para_probs[j], sums[j], token_probs[j, :n], offsets, n)
+            by_paragraph: dict[int, list[int]] = {}
+            for r, (i, _) in enumerate(rows):
+                by_paragraph.setdefault(i, []).append(r)
+            for i in range(len(part)):
+                parts = [results[r] for r in by_paragraph[i]]
+                probs = np.max(np.stack([p[0] for p in parts]), axis=0)
+                total = sum(p[4] for p in parts)
+                mean = np.sum(np.stack([p[1] for p in parts]), axis=0) / max(total, 1)
+                yield ParagraphOutput(probs, mean.astype(np.float32), [(p[2], p[3]) for p in parts])
+
+    def article_probs(self, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(genre softmax ``[G]``, frame sigmoid ``[F]``) from paragraph vectors ``[P, 384]``."""
+        from spinscope.models.net import article_vector
+
+        with torch.inference_mode():
+            vec = article_vector(torch.from_numpy(means))
+            genre_logits, frame_logits = self.net.article_outputs(vec)
+            return torch.softmax(genre_logits, -1).numpy(), torch.sigmoid(frame_logits).numpy()
+
+    def paragraph_article_logits(self, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Genre and frame logits of each paragraph alone (``[P, G]``, ``[P, F]``): evidence."""
+        with torch.inference_mode():
+            m = torch.from_numpy(means)
+            g, f = self.net.article_outputs(torch.cat([m, m], dim=-1))
+            return g.numpy(), f.numpy()
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write ``config.json`` and ``model.safetensors`` (float16) into *directory*."""
+        from safetensors.torch import save_file
+
+        directory.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().to(torch.float16).contiguous() for k, v in self.net.state_dict().items()}
+        save_file(state, str(directory / "model.safetensors"), metadata={"format": "spinscope"})
+        (directory / "config.json").write_text(json.dumps(self.config, indent=2) + "\n", encoding="utf-8")
+        if self.meta:
+            (directory / "meta.json").write_text(json.dumps(self.meta, indent=2) + "\n", encoding="utf-8")
+
+
+def build_parts(net_config: NetConfig, *, verify: bool = True) -> tuple[SpinNet, torch.nn.Module]:
+    """A fresh :class:`SpinNet` whose top layers start from the pretrained ones, and the bottom."""
+    base = load_encoder(verify=verify)
+    k = net_config.tuned_layers
+    layers = base.encoder.layer
+    top = torch.nn.ModuleList(copy.deepcopy(layers[len(layers) - k :]) if k else [])
+    base.encoder.layer = torch.nn.ModuleList(layers[: len(layers) - k])
+    for p in base.parameters():
+        p.requires_grad_(False)
+    return SpinNet(net_config, top, base.config), base
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ModelError("E310", str(path), "model file is missing")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ModelError("E311", str(path), f"model file is corrupt ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ModelError("E311", str(path), "model file is corrupt (expected a JSON object)")
+    return data
+
+
+def load_model(directory: Path | str | None = None) -> SpinModel:
+    """Load a model directory (default: the bundled model), checking every file."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    directory = Path(directory) if directory is not None else default_model_dir()
+    if not directory.is_dir():
+        raise ModelError("E310", str(directory), "model directory does not exist")
+    config = _read_json(directory / "config.json")
+    if config.get("format_version") != MODEL_FORMAT:
+        raise ModelError(
+            "E314", str(directory / "config.json"), f"unsupported model format {config.get('format_version')!r}"
+        )
+    encoder = config.get("encoder", {})
+    if encoder.get("sha256") != ENCODER_SHA256:
+        raise ModelError(
+            "E315", str(directory / "config.json"), f"model was trained on a different encoder than {ENCODER_NAME}"
+        )
+    meta = _read_json(directory / "meta.json") if (directory / "meta.json").exists() else {}
+    weights = directory / "model.safetensors"
+    if not weights.is_file():
+        raise ModelError("E310", str(weights), "model file is missing")
+    try:
+        state = load_file(str(weights))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelError("E312", str(weights), f"model weights are corrupt ({exc})") from exc
+    try:
+        net_config = NetConfig(**config["net"])
+        net, bottom = build_parts(net_config)
+        net.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
+    except (KeyError, TypeError, RuntimeError) as exc:
+        raise ModelError("E313", str(weights), f"weights do not fit the model config ({exc})") from exc
+    return SpinModel(net, bottom, config, meta, directory)
+
