@@ -12,12 +12,14 @@ import os
 import sys
 from collections.abc import Iterator
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from spinscope.analysis import Analysis
 from spinscope.document import Document
 from spinscope.errors import SpinscopeError
 from spinscope.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS, ReadOptions, ReadResult, read
@@ -144,6 +146,180 @@ def read_command(
     if failed:
         _err.print(f"{ok} read, {failed} failed", markup=False)
         raise typer.Exit(EXIT_PARTIAL if ok else EXIT_NONE)
+
+
+
+class AnalyzeFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    table = "table"
+    semeval = "semeval"
+
+
+def _print_analysis(analysis: Analysis, console: Console) -> None:
+    """Summary plus the article with its technique spans highlighted."""
+    from rich.table import Table
+    from rich.text import Text
+
+    doc = analysis.document
+    console.rule(Text(f"{doc.id}: {doc.title or ''}", style="bold"))
+    for warning in analysis.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"))
+    summary = Table.grid(padding=(0, 2))
+    if analysis.genre:
+        probs = ", ".join(f"{g} {p:.2f}" for g, p in analysis.genre_probabilities.items())
+        summary.add_row("genre", Text(f"{analysis.genre.label} ({probs})"))
+    summary.add_row("frames", Text(", ".join(f"{f.label} {f.score:.2f}" for f in analysis.frames) or "none"))
+    counts = sorted(analysis.technique_counts.items(), key=lambda kv: -kv[1])
+    summary.add_row("techniques", Text(", ".join(f"{t} x{n}" for t, n in counts) or "none"))
+    console.print(summary)
+    table = Table("#", "paragraph (highlighted spans)", "techniques", expand=True, show_lines=True)
+    by_index = {pl.paragraph: pl for pl in analysis.paragraphs}
+    for i, (p, text) in enumerate(doc.iter_paragraphs()):
+        shown = Text(text)
+        for span in analysis.spans:
+            if span.paragraph == i:
+                shown.stylize("bold red underline", span.start - p.start, span.end - p.start)
+        labels = by_index.get(i)
+        tags = "\n".join(f"{ls.label} {ls.score:.2f}" for ls in labels.labels) if labels else ""
+        table.add_row(str(i), shown, Text(tags))
+    console.print(table)
+
+
+def _write_semeval(pairs: list[tuple[Document, Analysis]], out_dir: Path) -> None:
+    from spinscope import official_formats as F
+
+    genres = {d.id: a.genre.label for d, a in pairs if a.genre}
+    frames = {d.id: {f.label for f in a.frames} for d, a in pairs}
+    paragraphs: dict[tuple[str, int], set[str]] = {}
+    spans = []
+    for d, a in pairs:
+        labelled = {pl.paragraph: {ls.label for ls in pl.labels} for pl in a.paragraphs}
+        for i, p in enumerate(d.paragraphs):
+            paragraphs[(d.id, p.line)] = labelled.get(i, set())
+        for s in a.spans:
+            start, end = d.to_source(s.start, s.end)
+            spans.append((d.id, s.technique, start, end))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    F.write_subtask1(out_dir / "subtask-1.txt", genres)
+    F.write_subtask2(out_dir / "subtask-2.txt", frames)
+    F.write_subtask3(out_dir / "subtask-3.txt", paragraphs)
+    F.write_spans(out_dir / "subtask-3-spans.txt", sorted(spans))
+
+
+@app.command("analyze")
+def analyze_command(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")],
+    output_format: Annotated[
+        AnalyzeFormat | None,
+        typer.Option("--format", "-f", help="json, jsonl, table, or semeval (official files into --out)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for --format semeval.")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")] = None,
+    input_format: Annotated[
+        InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
+    ] = InputFormat("auto"),  # type: ignore[call-arg]
+    clean: Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")] = True,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")] = DEFAULT_MAX_BYTES,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")] = 15.0,
+) -> None:
+    """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
+    from spinscope.pipeline import analyze_inputs
+
+    fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
+    if fmt is AnalyzeFormat.semeval and out is None:
+        raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
+    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    console = Console(highlight=False, soft_wrap=True)
+    ok = failed = 0
+    collected: list[dict[str, object]] = []
+    pairs: list[tuple[Document, Analysis]] = []
+    for result, analysis in analyze_inputs(inputs, options, model=model):
+        if result.status == "skipped":
+            _err.print(f"note: {result.message}", markup=False)
+            continue
+        if analysis is None or result.document is None:
+            failed += 1
+            _err.print(f"error: {result.message}", markup=False)
+            continue
+        ok += 1
+        if fmt is AnalyzeFormat.jsonl:
+            sys.stdout.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif fmt is AnalyzeFormat.table:
+            _print_analysis(analysis, console)
+        elif fmt is AnalyzeFormat.json:
+            collected.append(analysis.to_dict())
+        else:
+            pairs.append((result.document, analysis))
+    if fmt is AnalyzeFormat.json:
+        sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
+    if fmt is AnalyzeFormat.semeval and out is not None:
+        _write_semeval(pairs, out)
+        _err.print(f"wrote official-format predictions for {len(pairs)} articles to {out}", markup=False)
+    if failed:
+        _err.print(f"{ok} analysed, {failed} failed", markup=False)
+        raise typer.Exit(EXIT_PARTIAL if ok else EXIT_NONE)
+
+
+@app.command("train")
+def train_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")],
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="JSON file overriding preset fields.")] = None,
+    preset: Annotated[str, typer.Option("--preset", help="default or smoke.")] = "default",
+    smoke: Annotated[bool, typer.Option("--smoke", help="Shortcut for --preset smoke: a tiny model in minutes.")] = False,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder holding the datasets.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Override the config's seed.")] = None,
+) -> None:
+    """Train genre, frames and technique models on SemEval-2023 train data (never dev)."""
+    from spinscope.models.config import load_config
+    from spinscope.models.train import train
+
+    cfg = load_config(config, preset="smoke" if smoke else preset, data_dir=str(data_dir) if data_dir else None, seed=seed)
+    scores = train(
+        cfg,
+        out,
+        progress=_err.is_terminal,
+        log=lambda line: _err.print(line, markup=False),
+        command="spinscope " + " ".join(sys.argv[1:]),
+    )
+    sys.stdout.write(json.dumps({"model": str(out), "holdout_scores": scores}, indent=2) + "\n")
+
+
+class EvalDataset(str, Enum):
+    semeval2023 = "semeval2023"
+
+
+@app.command("evaluate")
+def evaluate_command(
+    dataset: Annotated[EvalDataset, typer.Argument(help="Dataset to evaluate on.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language (en, fr, ge, it, po, ru).")] = "en",
+    split: Annotated[str, typer.Option("--split", help="Split with gold labels (dev or train).")] = "dev",
+    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder holding the datasets.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where predictions and metrics.json go.")] = Path(
+        "runs/eval"
+    ),
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N articles: a quick check, not a score.")
+    ] = None,
+) -> None:
+    """Score a model on a dataset split with the official metrics; write official prediction files."""
+    from rich.table import Table
+
+    from spinscope.evaluate import evaluate_semeval2023
+
+    result = evaluate_semeval2023(lang=lang, split=split, data_dir=data_dir, model=model, out_dir=out, limit=limit)
+    console = Console(highlight=False)
+    table = Table("task", "metric", "score", title=f"semeval2023 {lang} {split}")
+    for row in result.summary_rows():
+        table.add_row(*row)
+    console.print(table)
+    per_label = Table("technique", "P", "R", "F1", "support", "predicted", title="subtask 3 per technique")
+    for label, s in result.metrics["subtask3"]["per_label"].items():
+        per_label.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["support"]), str(s["predicted"]))
+    console.print(per_label)
+    console.print(f"predictions and metrics.json written to {out}")
 
 
 @app.callback()

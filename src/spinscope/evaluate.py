@@ -50,8 +50,13 @@ def evaluate_semeval2023(
     model: Any = None,
     out_dir: Path = Path("runs/eval"),
     progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
 ) -> Semeval2023Evaluation:
-    """Analyse every article of the split and score it with the official metrics."""
+    """Analyse every article of the split and score it with the official metrics.
+
+    ``limit`` keeps only the first *limit* article ids (sorted) -- a quick
+    check, not an official score; ``metrics.json`` records it.
+    """
     from spinscope import metrics as M
     from spinscope import official_formats as F
     from spinscope.analysis import Analysis
@@ -70,6 +75,8 @@ def evaluate_semeval2023(
     for subtask in (1, 2, 3):
         for aid, article in ds.articles.get(subtask, {}).items():
             texts.setdefault(aid, article)
+    if limit is not None:
+        texts = dict(sorted(texts.items())[:limit])
     results: dict[str, tuple[Any, Analysis]] = {}
     for n, (aid, article) in enumerate(sorted(texts.items()), start=1):
         doc = to_document(article)
@@ -77,9 +84,11 @@ def evaluate_semeval2023(
         if progress:
             progress(n, len(texts))
 
-    genre_pred = {aid: results[aid][1].genre.label for aid in ds.genres if results[aid][1].genre}
-    frame_pred = {aid: {f.label for f in results[aid][1].frames} for aid in ds.frames}
-    para_gold = {(p.article_id, p.line): set(p.techniques or ()) for p in ds.paragraphs}
+    genre_gold = {aid: g for aid, g in ds.genres.items() if aid in results}
+    frame_gold = {aid: set(f) for aid, f in ds.frames.items() if aid in results}
+    genre_pred = {aid: results[aid][1].genre.label for aid in genre_gold if results[aid][1].genre}
+    frame_pred = {aid: {f.label for f in results[aid][1].frames} for aid in frame_gold}
+    para_gold = {(p.article_id, p.line): set(p.techniques or ()) for p in ds.paragraphs if p.article_id in results}
     para_pred: dict[tuple[str, int], set[str]] = {}
     for aid, line in para_gold:
         doc, analysis = results[aid]
@@ -87,15 +96,15 @@ def evaluate_semeval2023(
         labels = next((pl.labels for pl in analysis.paragraphs if pl.paragraph == index), ())
         para_pred[(aid, line)] = {ls.label for ls in labels}
     span_pred = []
-    for aid in {p.article_id for p in ds.paragraphs}:
+    for aid in {p.article_id for p in ds.paragraphs if p.article_id in results}:
         doc, analysis = results[aid]
         for s in analysis.spans:
             start, end = doc.to_source(s.start, s.end)
             span_pred.append((aid, s.technique, start, end))
-    span_gold = [(s.article_id, s.label, s.start, s.end) for s in ds.spans]
+    span_gold = [(s.article_id, s.label, s.start, s.end) for s in ds.spans if s.article_id in results]
 
-    genre = M.genre_scores(dict(ds.genres), genre_pred)
-    frames = M.multilabel_micro_f1({k: set(v) for k, v in ds.frames.items()}, frame_pred, ds.frame_labels)
+    genre = M.genre_scores(genre_gold, genre_pred)
+    frames = M.multilabel_micro_f1(frame_gold, frame_pred, ds.frame_labels)
     techniques = M.multilabel_micro_f1(para_gold, para_pred, ds.techniques)
     spans = M.span_prf(span_gold, span_pred)
 
@@ -112,6 +121,7 @@ def evaluate_semeval2023(
         "split": split,
         "model": loaded.config.get("name"),
         "articles": len(texts),
+        "limit": limit,
         "seconds": round(time.time() - started, 1),
         "subtask1": genre.to_dict(),
         "subtask2": frames.to_dict(),

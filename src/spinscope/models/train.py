@@ -143,19 +143,25 @@ def _pad(records: list[Record], batch: list[int], k: int) -> tuple[torch.Tensor,
     return ids, mask, hidden, yt, ys
 
 
-def _progress(total: int, description: str, enabled: bool) -> Any:
+def _progress(description: str, enabled: bool) -> Any:
+    """A rich progress bar on stderr, silent when not wanted (tests, pipes)."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    progress = Progress(
-        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=not enabled,
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
         transient=True,
     )
-    return progress, total
 
 
 @torch.inference_mode()
 def _cache_bottom(records: list[Record], bottom: nn.Module, k: int, progress: bool) -> None:
-    prog, _ = _progress(len(records), "encoding", progress)
+    prog = _progress("encoding", progress)
     with prog:
         task = prog.add_task("enc", total=len(records))
         for batch in _batches(records, 64, False, random.Random(0)):
@@ -265,7 +271,7 @@ def train(
     para_loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
     token_loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
     history: list[dict[str, Any]] = []
-    prog, _ = _progress(steps, "training", progress)
+    prog = _progress("training", progress)
     with prog:
         task = prog.add_task("train", total=steps)
         for epoch in range(config.epochs):
@@ -332,16 +338,15 @@ def train(
         for f in data["frames"][a]:
             f_gold[i, frames.index(f)] = True
     frame_th = fit_micro_thresholds(f_prob, f_gold) if cal_ids else np.full(len(frames), 0.5)
-    from sklearn.metrics import f1_score
+    from spinscope.metrics import genre_macro_f1
 
-    g_gold = [genres.index(data["genres"][a]) for a in cal_ids]
+    g_gold = {a: data["genres"][a] for a in cal_ids}
+    g_named = {a: genres[int(i)] for a, i in zip(cal_ids, g_pred, strict=True)}
     holdout_scores = {
         "techniques_micro_f1": round(micro_f1(hold_probs, hold_gold, tech_th), 4),
         "spans_f1": round(span_scores[span_t], 4),
         "frames_micro_f1": round(micro_f1(f_prob, f_gold, frame_th), 4) if cal_ids else None,
-        "genre_macro_f1": round(float(f1_score(g_gold, g_pred, average="macro", labels=list(range(len(genres))), zero_division=0)), 4)
-        if cal_ids
-        else None,
+        "genre_macro_f1": round(genre_macro_f1(g_gold, g_named), 4) if cal_ids else None,
         "note": "held-out share of the training split; thresholds were chosen on it, so these are optimistic",
     }
     log(f"held-out scores: {json.dumps(holdout_scores)}")
@@ -384,6 +389,9 @@ def train(
     (out_dir / "training_log.jsonl").write_text(
         "".join(json.dumps(h) + "\n" for h in history), encoding="utf-8"
     )
+    from spinscope.models.card import write_card
+
+    write_card(out_dir)
     log(f"model written to {out_dir} in {time.time() - started:.0f}s")
     return holdout_scores
 

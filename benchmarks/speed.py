@@ -1,0 +1,122 @@
+"""Speed and memory of the analysis pipeline against the bare encoder, on the en dev articles.
+
+    python benchmarks/speed.py [--model DIR] [--data-dir ../shared/data] [--threads 2]
+
+Each measurement runs in its own subprocess so peak RSS is its own:
+
+* ``encoder``  -- tokenise and run the plain all-MiniLM-L6-v2 (6 layers) over
+  every paragraph, batched and sorted by length: the ceiling;
+* ``pipeline`` -- the full ``spinscope analyze`` path per article: build the
+  Document, encode, run every head, decode spans, build the JSON dict.
+
+Writes ``benchmarks/results/speed-en-dev.json``; BENCHMARKS.md quotes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _articles(data_dir: Path) -> list:
+    from spinscope.datasets import load_semeval2023_articles
+
+    ds = load_semeval2023_articles(data_dir, "en", "dev")
+    return [a for _, a in sorted(ds.articles[3].items())]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_encoder(data_dir: Path) -> dict:
+    import torch
+
+    from spinscope.datasets import to_document
+    from spinscope.encode import load_encoder, load_tokenizer, tokenize
+
+    docs = [to_document(a) for a in _articles(data_dir)]
+    texts = [t for d in docs for _, t in d.iter_paragraphs()]
+    encoder, tokenizer = load_encoder(), load_tokenizer()
+    start = time.perf_counter()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    with torch.inference_mode():
+        for b in range(0, len(order), 32):
+            batch = tokenize([texts[i] for i in order[b : b + 32]], tokenizer)
+            encoder(input_ids=batch.input_ids, attention_mask=batch.attention_mask)
+    elapsed = time.perf_counter() - start
+    return {"articles": len(docs), "paragraphs": len(texts), "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
+
+
+def run_pipeline(data_dir: Path, model: str | None) -> dict:
+    from spinscope.datasets import to_document
+    from spinscope.pipeline import analyze_document, get_model
+
+    articles = _articles(data_dir)
+    loaded = get_model(model)
+    start = time.perf_counter()
+    paragraphs = 0
+    for article in articles:
+        doc = to_document(article, detect_language=True)
+        paragraphs += len(doc.paragraphs)
+        analyze_document(doc, model=loaded).to_dict()
+    elapsed = time.perf_counter() - start
+    return {"articles": len(articles), "paragraphs": paragraphs, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--_run", choices=["encoder", "pipeline"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    from spinscope.datasets import default_data_dir
+
+    data_dir = args.data_dir or default_data_dir()
+    if not (data_dir / "semeval2023-task3").is_dir():
+        print(f"SKIP: no SemEval-2023 data at {data_dir}")
+        return 0
+    if args._run:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        out = run_encoder(data_dir) if args._run == "encoder" else run_pipeline(data_dir, args.model)
+        print(json.dumps(out))
+        return 0
+    results = {}
+    for what in ("encoder", "pipeline"):
+        cmd = [sys.executable, __file__, "--_run", what, "--data-dir", str(data_dir), "--threads", str(args.threads)]
+        if args.model:
+            cmd += ["--model", args.model]
+        env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+        results[what] = json.loads(proc.stdout.strip().splitlines()[-1])
+    for r in results.values():
+        r["articles_per_s"] = r["articles"] / r["seconds"]
+        r["paragraphs_per_s"] = r["paragraphs"] / r["seconds"]
+    overhead = results["pipeline"]["seconds"] / results["encoder"]["seconds"] - 1
+    print(f"{'':<10} {'articles/s':>11} {'paragraphs/s':>13} {'peak RSS MB':>12}")
+    for name, r in results.items():
+        print(f"{name:<10} {r['articles_per_s']:>11.2f} {r['paragraphs_per_s']:>13.1f} {r['peak_rss_mb']:>12.0f}")
+    print(f"pipeline time over bare encoder: {overhead:+.1%}")
+    record = {
+        "results": results,
+        "pipeline_overhead": overhead,
+        "threads": args.threads,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, python {platform.python_version()}",
+    }
+    out = Path(__file__).resolve().parent / "results" / "speed-en-dev.json"
+    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
