@@ -48,3 +48,11 @@ def test_read_output_matches_the_document_schema(examples_dir: Path) -> None:
     assert docs
     for doc in docs:
         jsonschema.validate(doc, schema)
+
+
+def test_readme_images_exist() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert images, "the README shows a report screenshot"
+    for image in images:
+        assert (ROOT / image).is_file(), f"README image {image} is missing"

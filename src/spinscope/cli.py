@@ -153,37 +153,8 @@ class AnalyzeFormat(str, Enum):
     json = "json"
     jsonl = "jsonl"
     table = "table"
+    html = "html"
     semeval = "semeval"
-
-
-def _print_analysis(analysis: Analysis, console: Console) -> None:
-    """Summary plus the article with its technique spans highlighted."""
-    from rich.table import Table
-    from rich.text import Text
-
-    doc = analysis.document
-    console.rule(Text(f"{doc.id}: {doc.title or ''}", style="bold"))
-    for warning in analysis.warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"))
-    summary = Table.grid(padding=(0, 2))
-    if analysis.genre:
-        probs = ", ".join(f"{g} {p:.2f}" for g, p in analysis.genre_probabilities.items())
-        summary.add_row("genre", Text(f"{analysis.genre.label} ({probs})"))
-    summary.add_row("frames", Text(", ".join(f"{f.label} {f.score:.2f}" for f in analysis.frames) or "none"))
-    counts = sorted(analysis.technique_counts.items(), key=lambda kv: -kv[1])
-    summary.add_row("techniques", Text(", ".join(f"{t} x{n}" for t, n in counts) or "none"))
-    console.print(summary)
-    table = Table("#", "paragraph (highlighted spans)", "techniques", expand=True, show_lines=True)
-    by_index = {pl.paragraph: pl for pl in analysis.paragraphs}
-    for i, (p, text) in enumerate(doc.iter_paragraphs()):
-        shown = Text(text)
-        for span in analysis.spans:
-            if span.paragraph == i:
-                shown.stylize("bold red underline", span.start - p.start, span.end - p.start)
-        labels = by_index.get(i)
-        tags = "\n".join(f"{ls.label} {ls.score:.2f}" for ls in labels.labels) if labels else ""
-        table.add_row(str(i), shown, Text(tags))
-    console.print(table)
 
 
 def _write_semeval(pairs: list[tuple[Document, Analysis]], out_dir: Path) -> None:
@@ -207,14 +178,37 @@ def _write_semeval(pairs: list[tuple[Document, Analysis]], out_dir: Path) -> Non
     F.write_spans(out_dir / "subtask-3-spans.txt", sorted(spans))
 
 
+def _write_html(analyses: list[dict[str, object]], out: Path | None) -> None:
+    """The HTML report to ``out`` (file, or folder when it ends with ``/``), or to stdout."""
+    from spinscope.report import render_report, write_report
+
+    if out is None:
+        sys.stdout.write(render_report(analyses))
+        return
+    written = write_report(analyses, out)
+    where = written[0].parent if len(written) > 1 else written[0]
+    _err.print(f"wrote a report of {len(analyses)} article(s) to {where}", markup=False)
+
+
 @app.command("analyze")
 def analyze_command(
     inputs: Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")],
     output_format: Annotated[
         AnalyzeFormat | None,
-        typer.Option("--format", "-f", help="json, jsonl, table, or semeval (official files into --out)."),
-    ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for --format semeval.")] = None,
+        typer.Option(
+            "--format", "-f",
+            help="json, jsonl, table (default on a terminal), html (a self-contained report), "
+            "or semeval (official files into --out).",
+        ),
+    ] = None,  # fmt: skip
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o",
+            help="Folder for --format semeval; for html a file ending in .html, or else a folder "
+            "(index.html plus one page per article). html defaults to stdout.",
+        ),
+    ] = None,  # fmt: skip
     model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")] = None,
     input_format: Annotated[
         InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
@@ -225,6 +219,7 @@ def analyze_command(
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
     from spinscope.pipeline import analyze_inputs
+    from spinscope.report import print_analysis
 
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
@@ -247,19 +242,47 @@ def analyze_command(
             sys.stdout.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
         elif fmt is AnalyzeFormat.table:
-            _print_analysis(analysis, console)
-        elif fmt is AnalyzeFormat.json:
+            print_analysis(analysis.to_dict(), console)
+        elif fmt in (AnalyzeFormat.json, AnalyzeFormat.html):
             collected.append(analysis.to_dict())
         else:
             pairs.append((result.document, analysis))
     if fmt is AnalyzeFormat.json:
         sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
+    if fmt is AnalyzeFormat.html and collected:
+        _write_html(collected, out)
     if fmt is AnalyzeFormat.semeval and out is not None:
         _write_semeval(pairs, out)
         _err.print(f"wrote official-format predictions for {len(pairs)} articles to {out}", markup=False)
     if failed:
         _err.print(f"{ok} analysed, {failed} failed", markup=False)
         raise typer.Exit(EXIT_PARTIAL if ok else EXIT_NONE)
+
+
+@app.command("report")
+def report_command(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o",
+            help="A file ending in .html for one page, or else a folder: index.html plus a page per article. "
+            "Default: stdout.",
+        ),
+    ] = None,  # fmt: skip
+    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")] = None,
+    input_format: Annotated[
+        InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
+    ] = InputFormat("auto"),  # type: ignore[call-arg]
+    clean: Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")] = True,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")] = DEFAULT_MAX_BYTES,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")] = 15.0,
+) -> None:
+    """Write an explainable, self-contained HTML report (same as analyze --format html)."""
+    analyze_command(
+        inputs, output_format=AnalyzeFormat.html, out=out, model=model, input_format=input_format,
+        clean=clean, max_bytes=max_bytes, timeout=timeout,
+    )  # fmt: skip
 
 
 @app.command("train")

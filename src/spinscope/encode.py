@@ -120,6 +120,7 @@ def load_encoder(directory: Path | None = None, *, verify: bool = True) -> torch
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # "Loading weights" bars on stderr mean nothing to a user
     try:
         config = BertConfig(**json.loads(files.config.read_text(encoding="utf-8")))
         model = BertModel.from_pretrained(
