@@ -18,7 +18,7 @@ from spinscope.encode import verify_sha256
 from spinscope.errors import ModelError
 from spinscope.models.bundle import default_model_dir, load_model
 from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
-from spinscope.pipeline import analyze
+from spinscope.pipeline import analyze, analyze_documents
 from spinscope.taxonomy import techniques
 
 SCHEMA = json.loads(files("spinscope").joinpath("schemas/analysis.schema.json").read_text(encoding="utf-8"))
@@ -104,6 +104,23 @@ def test_ten_thousand_paragraphs_are_processed_in_batches(model: object) -> None
     result = analyze(spinscope.document_from_text(text, detect_language=False), model=model)  # type: ignore[arg-type]
     assert len(result.document.paragraphs) == 10_001
     assert result.genre is not None
+
+
+def test_batching_across_articles_changes_nothing(examples_dir: Path, model: object) -> None:
+    docs = [r.document for r in spinscope.read([examples_dir]) if r.document is not None]
+    assert len(docs) >= 5
+    alone = [analyze(d, model=model) for d in docs]  # type: ignore[arg-type]
+    # a batch size that splits the examples into several multi-article groups
+    together = list(analyze_documents(docs, model=model, batch_paragraphs=12))  # type: ignore[arg-type]
+    assert [a.document.id for a in together] == [d.id for d in docs]
+    for a, b in zip(alone, together, strict=True):
+        assert a.genre is not None and b.genre is not None and a.genre.label == b.genre.label
+        assert [f.label for f in a.frames] == [f.label for f in b.frames]
+        assert [(p.paragraph, [ls.label for ls in p.labels]) for p in a.paragraphs] == [
+            (p.paragraph, [ls.label for ls in p.labels]) for p in b.paragraphs
+        ]
+        assert [(s.start, s.end, s.technique) for s in a.spans] == [(s.start, s.end, s.technique) for s in b.spans]
+        assert a.genre.score == pytest.approx(b.genre.score, abs=1e-4)
 
 
 def _copy_model(tmp_path: Path) -> Path:

@@ -16,7 +16,7 @@ from spinscope.document import Document
 from spinscope.ingest import ReadOptions, ReadResult, document_from_text, read
 from spinscope.models.bundle import SpinModel, load_model
 
-__all__ = ["analyze", "analyze_document", "analyze_inputs", "get_model"]
+__all__ = ["BATCH_PARAGRAPHS", "analyze", "analyze_document", "analyze_documents", "analyze_inputs", "get_model"]
 
 
 @lru_cache(maxsize=4)
@@ -42,19 +42,71 @@ def _language_warnings(doc: Document, model: SpinModel) -> list[str]:
     return []
 
 
+#: Paragraphs encoded together when analysing many articles: length-sorted
+#: batches across articles pad less than one article at a time.
+BATCH_PARAGRAPHS = 4096
+
+
+def _new_analysis(doc: Document, model: SpinModel) -> Analysis:
+    from spinscope.analyzers.detector import NAME
+
+    analysis = Analysis(document=doc, warnings=_language_warnings(doc, model))
+    analysis.model = {
+        "name": model.config.get("name", "model"),
+        "analyzers": {NAME: "1"},
+        "languages": model.languages,
+        "trained_at": model.meta.get("trained_at"),
+    }
+    return analysis
+
+
 def analyze_document(doc: Document, *, model: SpinModel | Path | str | None = None) -> Analysis:
     """Run every detector over an existing :class:`Document`."""
-    from spinscope.analyzers.detector import NAME, detect
+    from spinscope.analyzers.detector import detect
 
     loaded = get_model(model)
-    analysis = Analysis(document=doc, warnings=_language_warnings(doc, loaded))
-    analysis.model = {
-        "name": loaded.config.get("name", "model"),
-        "analyzers": {NAME: "1"},
-        "languages": loaded.languages,
-        "trained_at": loaded.meta.get("trained_at"),
-    }
-    return detect(doc, loaded, analysis)
+    return detect(doc, loaded, _new_analysis(doc, loaded))
+
+
+def _analyze_group(docs: list[Document], model: SpinModel) -> Iterator[Analysis]:
+    """One encoder pass over every paragraph of ``docs``, then each document's analysis."""
+    from spinscope.analyzers.detector import detect
+
+    if len(docs) == 1:  # streamed: a 10,000-paragraph article never holds all its outputs
+        yield detect(docs[0], model, _new_analysis(docs[0], model))
+        return
+    texts = [doc.text[p.start : p.end] for doc in docs for p in doc.paragraphs]
+    outputs = iter(model.encode_paragraphs(texts))
+    for doc in docs:
+        mine = [next(outputs) for _ in doc.paragraphs]
+        yield detect(doc, model, _new_analysis(doc, model), outputs=mine)
+
+
+def analyze_documents(
+    docs: Iterable[Document],
+    *,
+    model: SpinModel | Path | str | None = None,
+    batch_paragraphs: int = BATCH_PARAGRAPHS,
+) -> Iterator[Analysis]:
+    """Analyse many Documents, in order, encoding up to ``batch_paragraphs`` paragraphs at once.
+
+    Same results as :func:`analyze_document` on each (batching only changes
+    padding), faster on a corpus of short articles.
+    """
+    loaded = get_model(model)
+    group: list[Document] = []
+    size = 0
+    for doc in docs:
+        if group and size + len(doc.paragraphs) > batch_paragraphs:  # a long article goes alone
+            yield from _analyze_group(group, loaded)
+            group, size = [], 0
+        group.append(doc)
+        size += len(doc.paragraphs)
+        if size >= batch_paragraphs:
+            yield from _analyze_group(group, loaded)
+            group, size = [], 0
+    if group:
+        yield from _analyze_group(group, loaded)
 
 
 def analyze(text_or_document: str | Document, *, model: SpinModel | Path | str | None = None) -> Analysis:
@@ -75,5 +127,19 @@ def analyze_inputs(
 ) -> Iterator[tuple[ReadResult, Analysis | None]]:
     """Read and analyse many inputs; a bad input yields its error and the batch goes on."""
     loaded = get_model(model)
+    pending: list[ReadResult] = []
+    size = 0
+
+    def flush() -> Iterator[tuple[ReadResult, Analysis | None]]:
+        docs = [r.document for r in pending if r.document is not None]
+        analyses = analyze_documents(docs, model=loaded)
+        for r in pending:
+            yield r, (next(analyses) if r.document is not None else None)
+
     for result in read(inputs, options):
-        yield result, (analyze_document(result.document, model=loaded) if result.document else None)
+        pending.append(result)
+        size += len(result.document.paragraphs) if result.document else 0
+        if size >= BATCH_PARAGRAPHS:
+            yield from flush()
+            pending, size = [], 0
+    yield from flush()

@@ -12,6 +12,8 @@ for it, marked ``strongest-tokens`` so nobody mistakes them for a span.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
@@ -45,11 +47,12 @@ def decode_spans(
     """
     found: dict[str, list[tuple[int, int, float]]] = {}
     for probs, offsets in out.windows:
-        real = [i for i, (a, b) in enumerate(offsets) if b > a]
-        for k, tech in enumerate(techniques):
-            above = [i for i in real if probs[i, k] >= thresholds[k]]
-            if not above:
-                continue
+        real = np.fromiter((b > a for a, b in offsets), dtype=bool, count=len(offsets))
+        # One vectorised test for every token and technique; most paragraphs have no hit at all.
+        hits = (probs[: len(offsets)] >= thresholds) & real[:, None]
+        for k in np.flatnonzero(hits.any(axis=0)):
+            tech = techniques[k]
+            above = np.flatnonzero(hits[:, k]).tolist()
             runs: list[list[int]] = [[above[0]]]
             for i in above[1:]:
                 if i - runs[-1][-1] <= 2:
@@ -96,15 +99,29 @@ def _strongest_tokens(text: str, out: ParagraphOutput, k: int) -> tuple[int, int
     return start, end, score
 
 
-def detect(doc: Document, model: SpinModel, analysis: Analysis | None = None, batch_size: int = 32) -> Analysis:
-    """Run the model over *doc* and fill an :class:`Analysis` (see module docstring)."""
+def detect(
+    doc: Document,
+    model: SpinModel,
+    analysis: Analysis | None = None,
+    batch_size: int = 32,
+    outputs: Iterable[ParagraphOutput] | None = None,
+) -> Analysis:
+    """Run the model over *doc* and fill an :class:`Analysis` (see module docstring).
+
+    ``outputs``: the encoder's outputs for *doc*'s paragraphs, in order, when
+    the caller encoded several documents in one batch (see
+    :func:`spinscope.pipeline.analyze_documents`); by default they are
+    computed here, streamed, so a huge article stays in bounded memory.
+    """
     analysis = analysis or Analysis(document=doc)
     techniques = model.techniques
     para_th = model.thresholds("techniques")
     span_th = model.thresholds("spans")
     means: list[np.ndarray] = []
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
-    for index, out in enumerate(model.encode_paragraphs(texts, batch_size=batch_size)):
+    if outputs is None:
+        outputs = model.encode_paragraphs(texts, batch_size=batch_size)
+    for index, out in enumerate(outputs):
         means.append(out.mean)
         paragraph = doc.paragraphs[index]
         text = texts[index]
