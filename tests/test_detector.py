@@ -78,6 +78,22 @@ def test_loaded_opinion_piece_has_more_persuasion_than_the_report(examples_dir: 
     assert sum(b.technique_counts.values()) > sum(a.technique_counts.values())
 
 
+def test_quotes_are_attributed_and_edits_found(examples_dir: Path, model: object) -> None:
+    result = analyze(spinscope.read_one(examples_dir / "opinion-harbour-accord.txt"), model=model)  # type: ignore[arg-type]
+    data = result.to_dict()
+    speech = [q for q in data["quotes"] if q["kind"] == "speech"]
+    assert speech and all(q["speaker"] == "Irena Vasko" for q in speech)
+    assert {"lectured", "announced"} <= {q["cue"]["text"] for q in speech if q["cue"]}
+    kinds = {i["text"]: i["kind"] for q in speech for i in q["insertions"]}
+    assert kinds["(c)"] == "split-word" and kinds["(es)"] == "split-word"
+    # bracketed words are scored by the technique model (0.5 = its calibrated threshold)
+    assert set(next(i["scores"] for q in speech for i in q["insertions"] if i["text"] == "[so-called]")) == {
+        "Loaded_Language",
+        "Name_Calling-Labeling",
+    }
+    assert data["model"]["analyzers"]["quotes"] == "v1"
+
+
 def test_non_english_input_is_analysed_with_a_warning(model: object) -> None:
     text = (
         "Le port reprend ses activités\n\n"

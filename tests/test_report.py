@@ -187,3 +187,30 @@ def test_svg_sanitiser_drops_active_content() -> None:
     for bad in ("script", "onload", "onclick", "<style", "javascript:", "evil.example"):
         assert bad not in clean, bad
     assert ">ok<" in clean and "#c-local" in clean and "dropped" not in clean
+
+
+def test_quotes_section_lists_speakers_and_edits_escaped() -> None:
+    from spinscope.quotes import extract_quotes
+
+    body = HOSTILE_BODY + ['"We will (c)ontinue [the <b>criminal</b>] talks," Irena Vasko said on Monday.']
+    analysis = hostile_analysis(body=body)
+    analysis.quotes = extract_quotes(analysis.document)
+    data = analysis.to_dict()
+    assert any(q["speaker"] == "Irena Vasko" for q in data["quotes"])
+    tree = _tree(render_report([data]))
+    rows = tree.xpath("//table[contains(@class,'quotes-table')]/tbody/tr")
+    texts = [r.xpath("./td")[1].text_content() for r in rows]
+    assert any(t.startswith("We will (c)ontinue [the <b>criminal</b>] talks") for t in texts)
+    vasko = [r for r in rows if "Irena Vasko" in r.text_content()][0]
+    edits = vasko.xpath("./td")[4].text_content()
+    assert "(c)" in edits and "split-word" in edits and "[the <b>criminal</b>]" in edits
+    assert not tree.xpath("//table[contains(@class,'quotes-table')]//b")  # the <b> stayed text
+
+
+def test_article_without_quotes_says_so() -> None:
+    from spinscope.quotes import extract_quotes
+
+    doc = document_from_text("A quiet day\n\nNo one was quoted in this short item.\nNor in this one.", detect_language=False)
+    analysis = Analysis(document=doc, quotes=extract_quotes(doc))
+    assert analysis.to_dict()["quotes"] == []
+    assert "No direct quotation." in _tree(render_report([analysis.to_dict()])).body.text_content()

@@ -9,9 +9,12 @@ produces the versioned JSON described by ``schemas/analysis.schema.json``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from spinscope.document import Document
+
+if TYPE_CHECKING:
+    from spinscope.quotes import QuoteResult
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -23,7 +26,7 @@ __all__ = [
 ]
 
 #: Bump the minor version for added fields, the major one for changed ones.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 EvidenceKind = Literal["span", "strongest-tokens", "paragraph"]
 
@@ -96,6 +99,7 @@ class Analysis:
     spans: list[TechniqueSpan] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=dict)
+    quotes: QuoteResult | None = None
 
     @property
     def technique_counts(self) -> dict[str, int]:
@@ -164,4 +168,14 @@ class Analysis:
             ],
             "technique_counts": self.technique_counts,
             "warnings": list(self.warnings),
+            **self._quotes_dict(),
+        }
+
+    def _quotes_dict(self) -> dict[str, Any]:
+        if self.quotes is None:  # the quotation analyzer did not run
+            return {}
+        text = self.document.text
+        return {
+            "quotes": [{**q.to_dict(), "text": q.text(text)} for q in self.quotes.quotes],
+            "quote_notes": list(self.quotes.notes),
         }

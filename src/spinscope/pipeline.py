@@ -7,7 +7,7 @@ per process and shared.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +16,15 @@ from spinscope.document import Document
 from spinscope.ingest import ReadOptions, ReadResult, document_from_text, read
 from spinscope.models.bundle import SpinModel, load_model
 
-__all__ = ["BATCH_PARAGRAPHS", "analyze", "analyze_document", "analyze_documents", "analyze_inputs", "get_model"]
+__all__ = [
+    "BATCH_PARAGRAPHS",
+    "analyze",
+    "analyze_document",
+    "analyze_documents",
+    "analyze_inputs",
+    "get_model",
+    "technique_scorer",
+]
 
 
 @lru_cache(maxsize=4)
@@ -60,12 +68,53 @@ def _new_analysis(doc: Document, model: SpinModel) -> Analysis:
     return analysis
 
 
+def technique_scorer(model: SpinModel, techniques: Sequence[str]) -> Callable[[str], dict[str, float]]:
+    """Score a short text (a quote insertion) for ``techniques`` with the paragraph head.
+
+    Scores are rescaled so that 0.5 is each technique's calibrated paragraph
+    threshold (``p / (2 * threshold)``, capped at 1): "at least 0.5" then
+    means what a paragraph label means.
+    """
+    index = {t: i for i, t in enumerate(model.techniques)}
+    thresholds = model.thresholds("techniques")
+
+    def score(text: str) -> dict[str, float]:
+        probs = next(iter(model.encode_paragraphs([text]))).paragraph_probs
+        return {
+            t: min(1.0, float(probs[index[t]]) / (2 * max(float(thresholds[index[t]]), 1e-6)))
+            for t in techniques
+            if t in index
+        }
+
+    return score
+
+
+def _finish(analysis: Analysis, model: SpinModel) -> Analysis:
+    """The analyzers that run after the detector: quotes, with insertions scored by the model."""
+    from spinscope.quotes import (
+        ANALYZER_NAME,
+        ANALYZER_VERSION,
+        EDITORIAL_TECHNIQUES,
+        EDITORIAL_THRESHOLD,
+        classify_quotes,
+        extract_quotes,
+    )
+
+    quotes = extract_quotes(analysis.document)
+    if any(q.insertions for q in quotes.quotes):
+        scorer = technique_scorer(model, EDITORIAL_TECHNIQUES)
+        quotes = classify_quotes(quotes, scorer, threshold=EDITORIAL_THRESHOLD)
+    analysis.quotes = quotes
+    analysis.model["analyzers"][ANALYZER_NAME] = ANALYZER_VERSION
+    return analysis
+
+
 def analyze_document(doc: Document, *, model: SpinModel | Path | str | None = None) -> Analysis:
-    """Run every detector over an existing :class:`Document`."""
+    """Run every analyzer over an existing :class:`Document`."""
     from spinscope.analyzers.detector import detect
 
     loaded = get_model(model)
-    return detect(doc, loaded, _new_analysis(doc, loaded))
+    return _finish(detect(doc, loaded, _new_analysis(doc, loaded)), loaded)
 
 
 def _analyze_group(docs: list[Document], model: SpinModel) -> Iterator[Analysis]:
@@ -73,13 +122,13 @@ def _analyze_group(docs: list[Document], model: SpinModel) -> Iterator[Analysis]
     from spinscope.analyzers.detector import detect
 
     if len(docs) == 1:  # streamed: a 10,000-paragraph article never holds all its outputs
-        yield detect(docs[0], model, _new_analysis(docs[0], model))
+        yield _finish(detect(docs[0], model, _new_analysis(docs[0], model)), model)
         return
     texts = [doc.text[p.start : p.end] for doc in docs for p in doc.paragraphs]
     outputs = iter(model.encode_paragraphs(texts))
     for doc in docs:
         mine = [next(outputs) for _ in doc.paragraphs]
-        yield detect(doc, model, _new_analysis(doc, model), outputs=mine)
+        yield _finish(detect(doc, model, _new_analysis(doc, model), outputs=mine), model)
 
 
 def analyze_documents(

@@ -76,6 +76,52 @@ class ArticlePage:
     facts: list[tuple[str, str]]
     notes: list[tuple[str, str]]
     gloss: dict[str, str] = field(default_factory=dict)  # technique label -> glossary element id
+    quotes: list[QuoteRow] | None = None
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """One direct quotation as the report lists it."""
+
+    text: str
+    paragraph: int | None
+    kind: str
+    speaker: str
+    cue: str
+    insertions: list[tuple[str, str]]
+    flags: list[str]
+
+
+def _quote_rows(analysis: AnalysisDict) -> list[QuoteRow] | None:
+    """The quotes of an analysis, or None when the quotation analyzer did not run."""
+    quotes = analysis.get("quotes")
+    if not isinstance(quotes, list):
+        return None
+    rows = []
+    for q in quotes:
+        if not isinstance(q, dict):
+            continue
+        method = _s(q.get("speaker_method"))
+        speaker = _s(q.get("speaker"))
+        truncated = q.get("truncated") or {}
+        flags = [_s(n) for n in q.get("notes") or ()]
+        if isinstance(truncated, dict) and truncated.get("left"):
+            flags.insert(0, "starts mid-sentence (cut at the start)")
+        if isinstance(truncated, dict) and truncated.get("right"):
+            flags.insert(0, "cut at the end")
+        paragraphs = q.get("paragraphs") or [None]
+        rows.append(
+            QuoteRow(
+                text=_s(q.get("text")),
+                paragraph=paragraphs[0] if isinstance(paragraphs[0], int) else None,
+                kind=_s(q.get("kind")),
+                speaker=f"{speaker} ({method})" if speaker and method else speaker or "unattributed",
+                cue=_s((q.get("cue") or {}).get("text")),
+                insertions=[(_s(i.get("text")), _s(i.get("kind"))) for i in q.get("insertions") or () if isinstance(i, dict)],
+                flags=flags,
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -152,6 +198,7 @@ def _article_page(analysis: AnalysisDict, number: int) -> ArticlePage:
         facts=_facts(analysis, summary),
         notes=notes,
         gloss={label: f"{anchor}-g{i}" for i, (label, *_rest) in enumerate(summary.glossary)},
+        quotes=_quote_rows(analysis),
     )
 
 

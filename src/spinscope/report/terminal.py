@@ -67,6 +67,26 @@ def _summary(analysis: Mapping[str, Any], summary: view.Summary) -> Table:
     return grid
 
 
+def _print_quotes(analysis: Mapping[str, Any], console: Console) -> None:
+    quotes = analysis.get("quotes")
+    if not isinstance(quotes, list) or not quotes:
+        return
+    table = Table("¶", "quote", "speaker", "cue", "edits inside the marks", title="Quotes", expand=True)
+    for q in quotes:
+        speech = q.get("kind") == "speech"
+        edits = [f"{i.get('text', '')} {i.get('kind', '')}" for i in q.get("insertions") or ()]
+        truncated = q.get("truncated") or {}
+        edits += [side + " cut" for side in ("left", "right") if truncated.get(side)]
+        table.add_row(
+            Text(str((q.get("paragraphs") or [""])[0])),
+            Text(str(q.get("text", "")) + ("" if speech else "  (scare quote)"), style="" if speech else "dim"),
+            Text(str(q.get("speaker") or ("unattributed" if speech else "—"))),
+            Text(str((q.get("cue") or {}).get("text") or "—")),
+            Text("; ".join(edits) or "none"),
+        )
+    console.print(table)
+
+
 def print_analysis(analysis: Mapping[str, Any], console: Console) -> None:
     """Print one ``Analysis.to_dict()`` dict: summary, then paragraphs with highlighted spans."""
     doc = analysis.get("document") or {}
@@ -91,6 +111,7 @@ def print_analysis(analysis: Mapping[str, Any], console: Console) -> None:
             tags.append(f"{lab.name} {lab.score:.2f}")
         table.add_row(str(p.index), shown, tags)
     console.print(table)
+    _print_quotes(analysis, console)
     legend = Text("colours: ")
     for cat, _n in summary.by_category:
         legend.append(f" {cat.name} ", style=f"black on {cat.tint}")
