@@ -46,6 +46,16 @@ class OutputFormat(str, Enum):
 
 InputFormat = Enum("InputFormat", {f: f for f in INPUT_FORMATS}, type=str)  # type: ignore[misc]
 
+# Options shared by the commands, declared once.
+InputsArg = Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")]
+ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")]
+InputFormatOpt = Annotated[
+    InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
+]
+CleanOpt = Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")]
+MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")]
+
 
 def _default_format() -> OutputFormat:
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
@@ -104,16 +114,14 @@ def _plain(text: str) -> object:
 
 @app.command("read")
 def read_command(
-    inputs: Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")],
+    inputs: InputsArg,
     output_format: Annotated[
         OutputFormat | None, typer.Option("--format", "-f", help="Output format (default: table on a terminal, else json).")
     ] = None,
-    input_format: Annotated[
-        InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
-    ] = InputFormat("auto"),  # type: ignore[call-arg]
-    clean: Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")] = True,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")] = DEFAULT_MAX_BYTES,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")] = 15.0,
+    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    clean: CleanOpt = True,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    timeout: TimeoutOpt = 15.0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
     """Read articles and print them as Documents: text, paragraphs, metadata, language, notes."""
@@ -192,7 +200,7 @@ def _write_html(analyses: list[dict[str, object]], out: Path | None) -> None:
 
 @app.command("analyze")
 def analyze_command(
-    inputs: Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")],
+    inputs: InputsArg,
     output_format: Annotated[
         AnalyzeFormat | None,
         typer.Option(
@@ -209,13 +217,11 @@ def analyze_command(
             "(index.html plus one page per article). html defaults to stdout.",
         ),
     ] = None,  # fmt: skip
-    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")] = None,
-    input_format: Annotated[
-        InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
-    ] = InputFormat("auto"),  # type: ignore[call-arg]
-    clean: Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")] = True,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")] = DEFAULT_MAX_BYTES,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")] = 15.0,
+    model: ModelOpt = None,
+    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    clean: CleanOpt = True,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    timeout: TimeoutOpt = 15.0,
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
     from spinscope.pipeline import analyze_inputs
@@ -261,7 +267,7 @@ def analyze_command(
 
 @app.command("report")
 def report_command(
-    inputs: Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")],
+    inputs: InputsArg,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -270,13 +276,11 @@ def report_command(
             "Default: stdout.",
         ),
     ] = None,  # fmt: skip
-    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")] = None,
-    input_format: Annotated[
-        InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
-    ] = InputFormat("auto"),  # type: ignore[call-arg]
-    clean: Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")] = True,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")] = DEFAULT_MAX_BYTES,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")] = 15.0,
+    model: ModelOpt = None,
+    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    clean: CleanOpt = True,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    timeout: TimeoutOpt = 15.0,
 ) -> None:
     """Write an explainable, self-contained HTML report (same as analyze --format html)."""
     analyze_command(
@@ -318,7 +322,7 @@ def evaluate_command(
     dataset: Annotated[EvalDataset, typer.Argument(help="Dataset to evaluate on.")],
     lang: Annotated[str, typer.Option("--lang", help="Language (en, fr, ge, it, po, ru).")] = "en",
     split: Annotated[str, typer.Option("--split", help="Split with gold labels (dev or train).")] = "dev",
-    model: Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")] = None,
+    model: ModelOpt = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder holding the datasets.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where predictions and metrics.json go.")] = Path(
         "runs/eval"
