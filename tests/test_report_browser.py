@@ -87,7 +87,7 @@ def test_example_report_highlights_explain_themselves(browser: Any, example_repo
     index.page.screenshot(path=str(ARTIFACTS / "report-index.png"), full_page=True)
     assert index.foreign_requests() == [] and index.errors == []
 
-    page_file = next(example_report.glob("*report-harbour-accord.html"))
+    page_file = next(example_report.glob("*opinion-harbour-accord.html"))  # the loaded one
     view = Page(browser, page_file)
     page = view.page
     marks = page.locator("mark.hl")
