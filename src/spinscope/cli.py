@@ -289,6 +289,141 @@ def report_command(
     )  # fmt: skip
 
 
+def _analyze_all(
+    inputs: list[str], options: ReadOptions, model: Path | None
+) -> tuple[list[tuple[Document, Analysis]], int]:
+    """Every input analysed, in order; bad inputs reported on stderr and counted."""
+    from spinscope.pipeline import analyze_inputs
+
+    pairs: list[tuple[Document, Analysis]] = []
+    failed = 0
+    for result, analysis in analyze_inputs(inputs, options, model=model):
+        if result.status == "skipped":
+            _err.print(f"note: {result.message}", markup=False)
+        elif analysis is None or result.document is None:
+            failed += 1
+            _err.print(f"error: {result.message}", markup=False)
+        else:
+            pairs.append((result.document, analysis))
+    return pairs, failed
+
+
+class StoriesFormat(str, Enum):
+    json = "json"
+    table = "table"
+
+
+@app.command("stories")
+def stories_command(
+    inputs: InputsArg,
+    output_format: Annotated[
+        StoriesFormat | None,
+        typer.Option("--format", "-f", help="table (default on a terminal) or json."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0.0, max=1.0, help="Similarity needed to join a story.")
+    ] = 0.62,
+    window_days: Annotated[
+        float, typer.Option("--window-days", min=0.0, help="Published dates further apart split a story; 0: ignore dates.")
+    ] = 4.0,
+    drift: Annotated[bool, typer.Option("--drift/--no-drift", help="Align quotes across each story's articles.")] = True,
+    model: ModelOpt = None,
+    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    clean: CleanOpt = True,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    timeout: TimeoutOpt = 15.0,
+) -> None:
+    """Group articles that report the same event into stories, and show how their quotes drift."""
+    from rich.table import Table
+
+    from spinscope.stories import group_stories, story_drift
+
+    fmt = output_format or (StoriesFormat.table if sys.stdout.isatty() else StoriesFormat.json)
+    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    pairs, failed = _analyze_all(inputs, options, model)
+    docs = [d for d, _ in pairs]
+    analyses = [a.to_dict() for _, a in pairs]
+    stories = group_stories(docs, analyses, threshold=threshold, window_days=window_days or None)
+    threads = story_drift(stories, docs, analyses) if drift and stories else {}
+    if fmt is StoriesFormat.json:
+        data = {
+            "stories": [
+                {**st.to_dict(), "quote_drift": [t.to_dict() for t in threads.get(st.id, [])]} for st in stories
+            ]
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        console = Console(highlight=False, soft_wrap=True)
+        table = Table("story", "name", "articles", "cohesion", "quote drift", show_lines=True, expand=True)
+        for st in stories:
+            lines = []
+            for t in threads.get(st.id, []):
+                for v in t.versions:
+                    edits = []
+                    if v.inserted:
+                        edits.append("added: " + " ".join(v.inserted))
+                    if v.deleted:
+                        edits.append("left out: " + " ".join(v.deleted))
+                    if v.truncated_left or v.truncated_right:
+                        edits.append("cut")
+                    if edits:
+                        lines.append(f"{t.speaker or 'unattributed'} in {v.doc_id}: {'; '.join(edits)}")
+                if lines and t.original_doc_id:
+                    lines.append(f"  likely original: {t.original_doc_id}")
+            table.add_row(
+                _plain(st.id), _plain(st.name), _plain("\n".join(st.doc_ids)), _plain(f"{st.cohesion:.2f}"),
+                _plain("\n".join(lines) or "none"),
+            )  # fmt: skip
+        console.print(table)
+    if failed or not pairs:
+        _err.print(f"{len(pairs)} analysed, {failed} failed", markup=False)
+        raise typer.Exit(EXIT_PARTIAL if pairs else EXIT_NONE)
+
+
+class CompareFormat(str, Enum):
+    html = "html"
+    json = "json"
+
+
+@app.command("compare")
+def compare_command(
+    first: Annotated[str, typer.Argument(help="The first article (file, URL, or - for stdin).")],
+    second: Annotated[str, typer.Argument(help="The second article.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write the page (default: stdout).")] = None,
+    output_format: Annotated[CompareFormat, typer.Option("--format", "-f", help="html or json.")] = CompareFormat.html,
+    model: ModelOpt = None,
+    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    clean: CleanOpt = True,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    timeout: TimeoutOpt = 15.0,
+) -> None:
+    """Two articles side by side: genre, frames, technique density, quotes and how they drift."""
+    from spinscope.stories import compare, render_comparison_html
+
+    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    sides = []
+    for name in (first, second):
+        pairs, _failed = _analyze_all([name], options, model)
+        if len(pairs) != 1:
+            _err.print(f"error: {name}: compare needs exactly one article here, got {len(pairs)}", markup=False)
+            raise typer.Exit(EXIT_NONE)
+        sides.append(pairs[0][1].to_dict())
+    comparison = compare(sides[0], sides[1])
+    if not comparison.same_story:
+        _err.print("note: the two articles do not share a story; showing them side by side anyway", markup=False)
+    text = (
+        json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        if output_format is CompareFormat.json
+        else render_comparison_html(comparison)
+    )
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    _err.print(f"wrote a comparison to {out}", markup=False)
+
+
 @app.command("train")
 def train_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")],

@@ -1,0 +1,65 @@
+"""Stories: group articles that report the same event, follow quotes across them, compare two.
+
+>>> stories = group_stories(documents)  # doctest: +SKIP
+>>> threads = quote_drift([d for d in documents if d.id in stories[0].doc_ids])  # doctest: +SKIP
+>>> html = render_comparison_html(compare(a.to_dict(), b.to_dict()))  # doctest: +SKIP
+
+Stages, one module each: :mod:`~spinscope.stories.embed` (sentence
+vectors from the bundled encoder), :mod:`~spinscope.stories.cluster`
+(pairwise evidence and scikit-learn's agglomerative clustering),
+:mod:`~spinscope.stories.drift` (quote alignment and word diffs) and
+:mod:`~spinscope.stories.compare` (two analyses side by side, and the HTML
+page).
+"""
+
+from __future__ import annotations
+
+from spinscope.stories.cluster import (
+    DEFAULT_ENTITY_WEIGHT,
+    DEFAULT_THRESHOLD,
+    DEFAULT_WINDOW_DAYS,
+    PairScores,
+    Story,
+    document_from_dict,
+    group_stories,
+    key_entities,
+    pair_scores,
+    parse_date,
+)
+from spinscope.stories.compare import ArticleSide, CategoryDensity, Comparison, compare, render_comparison_html
+from spinscope.stories.drift import (
+    Edit,
+    QuoteItem,
+    QuoteThread,
+    QuoteVersion,
+    align_quotes,
+    quote_drift,
+    story_drift,
+)
+from spinscope.stories.embed import embed_texts
+
+__all__ = [
+    "DEFAULT_ENTITY_WEIGHT",
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_WINDOW_DAYS",
+    "ArticleSide",
+    "CategoryDensity",
+    "Comparison",
+    "Edit",
+    "PairScores",
+    "QuoteItem",
+    "QuoteThread",
+    "QuoteVersion",
+    "Story",
+    "align_quotes",
+    "compare",
+    "document_from_dict",
+    "embed_texts",
+    "group_stories",
+    "key_entities",
+    "pair_scores",
+    "parse_date",
+    "quote_drift",
+    "render_comparison_html",
+    "story_drift",
+]
