@@ -214,3 +214,38 @@ def test_article_without_quotes_says_so() -> None:
     analysis = Analysis(document=doc, quotes=extract_quotes(doc))
     assert analysis.to_dict()["quotes"] == []
     assert "No direct quotation." in _tree(render_report([analysis.to_dict()])).body.text_content()
+
+
+def test_stories_section_and_side_by_side_pages(tmp_path: Path) -> None:
+    from spinscope.quotes import extract_quotes
+
+    texts = [
+        'Port <b>deal</b> signed\n\n"We will open the port [to <i>all</i>] ships," Irena Vasko said on Monday.',
+        'Port deal signed in Dorn\n\n"We will open the port to all ships," Irena Vasko said.',
+    ]
+    dicts = []
+    for i, text in enumerate(texts):
+        doc = document_from_text(text, layout="auto", detect_language=False, doc_id=f"art<{i}>")
+        dicts.append(Analysis(document=doc, quotes=extract_quotes(doc)).to_dict())
+    story = {
+        "id": "story-01", "name": "Irena <script>Vasko</script>", "doc_ids": ["art<0>", "art<1>"], "cohesion": 0.9,
+        "quote_drift": [{
+            "speaker": "Irena Vasko", "original_doc_id": "art<1>",
+            "versions": [{"doc_id": "art<0>", "inserted": ["[to", "<i>all</i>]"], "deleted": ["to", "all"],
+                          "truncated": {"left": False, "right": False}}],
+        }],
+    }  # fmt: skip
+    written = write_report(dicts, tmp_path / "out", stories=[story])
+    names = sorted(p.name for p in written)
+    assert "story-01-compare.html" in names and "index.html" in names
+    index = _tree((tmp_path / "out" / "index.html").read_text(encoding="utf-8"))
+    section = index.xpath("//section[contains(@class,'stories')]")[0]
+    text = section.text_content()
+    assert "Irena <script>Vasko</script>" in text and "added: [to <i>all</i>]" in text
+    assert len(index.xpath("//script")) == 1  # only the report's own
+    assert section.xpath(".//a[@href='story-01-compare.html']")
+    compare_page = _tree((tmp_path / "out" / "story-01-compare.html").read_text(encoding="utf-8"))
+    assert not compare_page.xpath("//script | //b | //i")
+    # one page: the stories section is there too, without the side-by-side links
+    one = _tree(render_report(dicts, stories=[story]))
+    assert one.xpath("//section[contains(@class,'stories')]") and not one.xpath("//a[contains(@href,'compare')]")

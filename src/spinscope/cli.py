@@ -189,11 +189,14 @@ def _write_semeval(pairs: list[tuple[Document, Analysis]], out_dir: Path) -> Non
 def _write_html(analyses: list[dict[str, object]], out: Path | None) -> None:
     """The HTML report to ``out`` (file, or folder when it ends with ``/``), or to stdout."""
     from spinscope.report import render_report, write_report
+    from spinscope.stories import document_from_dict, stories_report
 
+    # Several articles: group them into stories for the report's stories section.
+    stories = stories_report([document_from_dict(a) for a in analyses], analyses) if len(analyses) > 1 else None
     if out is None:
-        sys.stdout.write(render_report(analyses))
+        sys.stdout.write(render_report(analyses, stories=stories))
         return
-    written = write_report(analyses, out)
+    written = write_report(analyses, out, stories=stories)
     where = written[0].parent if len(written) > 1 else written[0]
     _err.print(f"wrote a report of {len(analyses)} article(s) to {where}", markup=False)
 
@@ -336,43 +339,26 @@ def stories_command(
     """Group articles that report the same event into stories, and show how their quotes drift."""
     from rich.table import Table
 
-    from spinscope.stories import group_stories, story_drift
+    from spinscope.stories import stories_report
 
     fmt = output_format or (StoriesFormat.table if sys.stdout.isatty() else StoriesFormat.json)
     options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
     pairs, failed = _analyze_all(inputs, options, model)
-    docs = [d for d, _ in pairs]
-    analyses = [a.to_dict() for _, a in pairs]
-    stories = group_stories(docs, analyses, threshold=threshold, window_days=window_days or None)
-    threads = story_drift(stories, docs, analyses) if drift and stories else {}
+    stories = stories_report(
+        [d for d, _ in pairs], [a.to_dict() for _, a in pairs],
+        threshold=threshold, window_days=window_days or None, drift=drift,
+    )  # fmt: skip
     if fmt is StoriesFormat.json:
-        data = {
-            "stories": [
-                {**st.to_dict(), "quote_drift": [t.to_dict() for t in threads.get(st.id, [])]} for st in stories
-            ]
-        }
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"stories": stories}, ensure_ascii=False, indent=2) + "\n")
     else:
+        from spinscope.report.view import drift_lines
+
         console = Console(highlight=False, soft_wrap=True)
         table = Table("story", "name", "articles", "cohesion", "quote drift", show_lines=True, expand=True)
         for st in stories:
-            lines = []
-            for t in threads.get(st.id, []):
-                for v in t.versions:
-                    edits = []
-                    if v.inserted:
-                        edits.append("added: " + " ".join(v.inserted))
-                    if v.deleted:
-                        edits.append("left out: " + " ".join(v.deleted))
-                    if v.truncated_left or v.truncated_right:
-                        edits.append("cut")
-                    if edits:
-                        lines.append(f"{t.speaker or 'unattributed'} in {v.doc_id}: {'; '.join(edits)}")
-                if lines and t.original_doc_id:
-                    lines.append(f"  likely original: {t.original_doc_id}")
             table.add_row(
-                _plain(st.id), _plain(st.name), _plain("\n".join(st.doc_ids)), _plain(f"{st.cohesion:.2f}"),
-                _plain("\n".join(lines) or "none"),
+                _plain(st["id"]), _plain(st["name"]), _plain("\n".join(st["doc_ids"])),
+                _plain(f"{st['cohesion']:.2f}"), _plain("\n".join(drift_lines(st)) or "none"),
             )  # fmt: skip
         console.print(table)
     if failed or not pairs:

@@ -125,6 +125,38 @@ def _quote_rows(analysis: AnalysisDict) -> list[QuoteRow] | None:
 
 
 @dataclass(frozen=True)
+class StoryRow:
+    """One story of a multi-article report: its articles, quote drift and a side-by-side page."""
+
+    name: str
+    cohesion: float
+    articles: list[tuple[str, str]]  # (title, href)
+    drift: list[str]
+    compare_href: str | None
+
+
+def _story_rows(
+    stories: Sequence[Mapping[str, Any]],
+    analyses: Sequence[AnalysisDict],
+    hrefs: Sequence[str],
+    compare_hrefs: Mapping[int, str],
+) -> list[StoryRow]:
+    by_id = {_s((a.get("document") or {}).get("id")): (_title(a), h) for a, h in zip(analyses, hrefs, strict=True)}
+    rows = []
+    for i, story in enumerate(stories):
+        rows.append(
+            StoryRow(
+                name=_s(story.get("name")) or f"story {i + 1}",
+                cohesion=float(story.get("cohesion") or 0.0),
+                articles=[by_id[d] for d in story.get("doc_ids") or () if d in by_id],
+                drift=view.drift_lines(story),
+                compare_href=compare_hrefs.get(i),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class IndexRow:
     title: str
     href: str
@@ -285,17 +317,29 @@ def _index_rows(analyses: Sequence[AnalysisDict], hrefs: Sequence[str]) -> list[
     return rows
 
 
-def _page(*, title: str, articles: list[ArticlePage], index_rows: list[IndexRow], back_link: str | None) -> str:
+def _page(
+    *,
+    title: str,
+    articles: list[ArticlePage],
+    index_rows: list[IndexRow],
+    back_link: str | None,
+    story_rows: list[StoryRow] | None = None,
+) -> str:
     from spinscope import __version__
 
     return _env().get_template("report.html.j2").render(
         csp=content_security_policy(), version=__version__, page_title=title,
         css=Markup(_asset("report.css")), script=Markup(report_script()),
-        articles=articles, index_rows=index_rows, back_link=back_link,
+        articles=articles, index_rows=index_rows, back_link=back_link, story_rows=story_rows or [],
     )  # fmt: skip
 
 
-def render_report(analyses: Sequence[AnalysisDict], *, back_link: str | None = None) -> str:
+def render_report(
+    analyses: Sequence[AnalysisDict],
+    *,
+    back_link: str | None = None,
+    stories: Sequence[Mapping[str, Any]] | None = None,
+) -> str:
     """One self-contained HTML page for ``analyses`` (``Analysis.to_dict()`` dicts).
 
     With more than one analysis the page opens with a sortable index linking
@@ -307,15 +351,26 @@ def render_report(analyses: Sequence[AnalysisDict], *, back_link: str | None = N
     if isinstance(analyses, Mapping):
         raise TypeError("render_report takes a list of analysis dicts, not one dict")
     pages = [_article_page(a, i) for i, a in enumerate(analyses)]
-    rows = _index_rows(analyses, [f"#{p.anchor}" for p in pages]) if len(pages) > 1 else []
+    hrefs = [f"#{p.anchor}" for p in pages]
+    rows = _index_rows(analyses, hrefs) if len(pages) > 1 else []
+    story_rows = _story_rows(stories, analyses, hrefs, {}) if stories and len(pages) > 1 else []
     title = f"spinscope: {pages[0].title}" if len(pages) == 1 else f"spinscope report: {len(pages)} articles"
-    return _page(title=title, articles=pages, index_rows=rows, back_link=back_link)
+    return _page(title=title, articles=pages, index_rows=rows, back_link=back_link, story_rows=story_rows)
 
 
-def render_index(analyses: Sequence[AnalysisDict], hrefs: Sequence[str]) -> str:
-    """An index page only: one sortable row per analysis, linking to ``hrefs``."""
+def render_index(
+    analyses: Sequence[AnalysisDict],
+    hrefs: Sequence[str],
+    stories: Sequence[Mapping[str, Any]] | None = None,
+    compare_hrefs: Mapping[int, str] | None = None,
+) -> str:
+    """An index page only: one sortable row per analysis, linking to ``hrefs``; then the stories."""
     rows = _index_rows(analyses, hrefs)
-    return _page(title=f"spinscope report: {len(rows)} articles", articles=[], index_rows=rows, back_link=None)
+    story_rows = _story_rows(stories or (), analyses, hrefs, compare_hrefs or {})
+    return _page(
+        title=f"spinscope report: {len(rows)} articles", articles=[], index_rows=rows, back_link=None,
+        story_rows=story_rows,
+    )  # fmt: skip
 
 
 def page_name(analysis: AnalysisDict, number: int) -> str:
@@ -324,7 +379,13 @@ def page_name(analysis: AnalysisDict, number: int) -> str:
     return f"{number + 1:02d}-{slug[:60] or 'article'}.html"
 
 
-def write_report(analyses: Sequence[AnalysisDict], out: Path, *, folder: bool | None = None) -> list[Path]:
+def write_report(
+    analyses: Sequence[AnalysisDict],
+    out: Path,
+    *,
+    folder: bool | None = None,
+    stories: Sequence[Mapping[str, Any]] | None = None,
+) -> list[Path]:
     """Write ``out`` as one HTML file, or a folder with ``index.html`` plus a page per article.
 
     ``folder`` defaults to: ``out`` is an existing directory or its name
@@ -336,14 +397,33 @@ def write_report(analyses: Sequence[AnalysisDict], out: Path, *, folder: bool | 
         folder = out.is_dir() or out.suffix.lower() not in {".html", ".htm"}
     if not folder:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_report(analyses), encoding="utf-8")
+        out.write_text(render_report(analyses, stories=stories), encoding="utf-8")
         return [out]
     out.mkdir(parents=True, exist_ok=True)
     names = [page_name(a, i) for i, a in enumerate(analyses)]
-    index = out / "index.html"
-    index.write_text(render_index(analyses, names), encoding="utf-8")
-    written = [index]
+    written = [out / "index.html"]
     for analysis, name in zip(analyses, names, strict=True):
         (out / name).write_text(render_report([analysis], back_link="index.html"), encoding="utf-8")
         written.append(out / name)
+    compare_hrefs = _write_story_comparisons(analyses, stories or (), out)
+    written.extend(out / name for name in compare_hrefs.values())
+    written[0].write_text(render_index(analyses, names, stories, compare_hrefs), encoding="utf-8")
     return written
+
+
+def _write_story_comparisons(
+    analyses: Sequence[AnalysisDict], stories: Sequence[Mapping[str, Any]], out: Path
+) -> dict[int, str]:
+    """For each story of two or more articles, its first two side by side: ``story-01-compare.html``."""
+    from spinscope.stories import compare, render_comparison_html
+
+    by_id = {_s((a.get("document") or {}).get("id")): a for a in analyses}
+    hrefs: dict[int, str] = {}
+    for i, story in enumerate(stories):
+        members = [by_id[d] for d in story.get("doc_ids") or () if d in by_id]
+        if len(members) < 2:
+            continue
+        name = f"story-{i + 1:02d}-compare.html"
+        (out / name).write_text(render_comparison_html(compare(members[0], members[1])), encoding="utf-8")
+        hrefs[i] = name
+    return hrefs

@@ -330,3 +330,30 @@ def summarise(analysis: Mapping[str, Any], paras: Sequence[Paragraph] | None = N
         strip=tuple(len(p.labels) for p in paras),
         glossary=tuple(glossary),
     )
+
+
+def drift_lines(story: Mapping[str, Any]) -> list[str]:
+    """One plain line per drifted quote version of a story dict (``stories_report`` output).
+
+    "Irena Vasko in 06: added: and without mercy", then the likely original.
+    """
+    lines: list[str] = []
+    for thread in story.get("quote_drift") or ():
+        if not isinstance(thread, Mapping):
+            continue
+        found = []
+        for v in thread.get("versions") or ():
+            edits = []
+            if v.get("inserted"):
+                edits.append("added: " + " ".join(map(str, v["inserted"])))
+            if v.get("deleted"):
+                edits.append("left out: " + " ".join(map(str, v["deleted"])))
+            truncated = v.get("truncated") or {}
+            if truncated.get("left") or truncated.get("right"):
+                edits.append("cut")
+            if edits:
+                found.append(f"{thread.get('speaker') or 'unattributed'} in {v.get('doc_id')}: {'; '.join(edits)}")
+        if found:
+            lines.extend(found)
+            lines.append(f"  likely original: {thread.get('original_doc_id')}")
+    return lines

@@ -14,6 +14,11 @@ page).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from spinscope.document import Document
+
 from spinscope.stories.cluster import (
     DEFAULT_ENTITY_WEIGHT,
     DEFAULT_THRESHOLD,
@@ -62,4 +67,23 @@ __all__ = [
     "quote_drift",
     "render_comparison_html",
     "story_drift",
+    "stories_report",
 ]
+
+
+def stories_report(
+    docs: Sequence[Document],
+    analyses: Sequence[Mapping[str, Any]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    window_days: float | None = DEFAULT_WINDOW_DAYS,
+    drift: bool = True,
+) -> list[dict[str, Any]]:
+    """Stories of ``docs`` as JSON-ready dicts, each with its ``quote_drift`` threads.
+
+    What ``spinscope stories --format json`` prints and the HTML report's
+    stories section shows.
+    """
+    stories = group_stories(docs, analyses, threshold=threshold, window_days=window_days)
+    threads = story_drift(stories, docs, analyses) if drift and stories else {}
+    return [{**st.to_dict(), "quote_drift": [t.to_dict() for t in threads.get(st.id, [])]} for st in stories]
