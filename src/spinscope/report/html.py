@@ -285,16 +285,25 @@ def highlight_markup(paragraph: view.Paragraph, page: ArticlePage) -> Markup:
     return Markup("").join(parts)
 
 
-@cache
-def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("spinscope.report", "templates"),
+def jinja_env(package: str) -> Environment:
+    """A Jinja environment over ``package``'s ``templates/`` with every HTML safety setting on.
+
+    Every page spinscope writes uses one of these, so no template can be
+    loaded with autoescape off.
+    """
+    return Environment(
+        loader=PackageLoader(package, "templates"),
         autoescape=True,  # every template, whatever its file name
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@cache
+def _env() -> Environment:
+    env = jinja_env("spinscope.report")
     env.filters["highlight"] = highlight_markup
     return env
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from spinscope.report import view
@@ -235,14 +235,9 @@ def compare(
 
 @cache
 def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("spinscope.stories", "templates"),
-        autoescape=True,  # every template, whatever its file name
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    from spinscope.report.html import jinja_env
+
+    return jinja_env("spinscope.stories")
 
 
 def render_comparison_html(comparison: Comparison) -> str:
