@@ -436,6 +436,7 @@ def train_command(
 
 class EvalDataset(str, Enum):
     semeval2023 = "semeval2023"
+    semeval2025 = "semeval2025"
 
 
 @app.command("evaluate")
@@ -457,6 +458,9 @@ def evaluate_command(
 
     from spinscope.evaluate import evaluate_semeval2023
 
+    if dataset is EvalDataset.semeval2025:
+        _evaluate_narratives(lang, split, model, data_dir, out)
+        return
     result = evaluate_semeval2023(lang=lang, split=split, data_dir=data_dir, model=model, out_dir=out, limit=limit)
     console = Console(highlight=False)
     table = Table("task", "metric", "score", title=f"semeval2023 {lang} {split}")
@@ -468,6 +472,37 @@ def evaluate_command(
         per_label.add_row(label, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["support"]), str(s["predicted"]))
     console.print(per_label)
     console.print(f"predictions and metrics.json written to {out}")
+
+
+def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Path | None, out: Path) -> None:
+    """SemEval-2025 Task 10 subtask 2 (narratives) and our subtask-3 evidence similarity."""
+    from rich.table import Table
+
+    from spinscope.narratives import evaluate_narratives
+
+    metrics = evaluate_narratives(data_dir, lang, split, model_dir=model, out_dir=out)
+    st2 = metrics["subtask2"]
+    table = Table("task", "metric", "ours", "official scorer", title=f"semeval2025 {lang} {split}")
+    for level in ("coarse", "fine"):
+        official = st2["official"][level]
+        table.add_row(
+            f"subtask 2 narratives ({level})", "samples-F1",
+            f"{st2['ours'][level]['samples_f1']:.4f}", "failed" if official is None else f"{official:.4f}",
+        )  # fmt: skip
+    st3 = metrics.get("subtask3") or {}
+    if st3:
+        table.add_row(
+            "subtask 3 evidence", "cosine to gold explanation*",
+            f"{st3['predicted_dominant_narrative']:.4f}", "n/a (BERTScore model not available offline)",
+        )  # fmt: skip
+    console = Console(highlight=False)
+    console.print(table)
+    if st3:
+        console.print("* our own similarity with the bundled encoder, not the official BERTScore metric")
+    console.print(f"predictions and metrics.json written to {out}")
+    if not st2["agree"]:
+        _err.print("error: the official subtask-2 scorer failed or disagrees with ours (see metrics.json)", markup=False)
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.callback()

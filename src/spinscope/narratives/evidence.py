@@ -1,0 +1,167 @@
+"""Extractive evidence for a narrative: the article sentences that best support it.
+
+Subtask 3 of SemEval-2025 Task 10 asks for a free-text explanation of why an
+article carries its dominant narrative. spinscope never generates text:
+it points at 1-3 sentences of the article instead, as ``[start, end)``
+offsets into the text it was given (a :class:`~spinscope.document.Document`'s
+``text`` or a plain string).
+
+Each sentence is embedded with the bundled encoder and scored by its cosine
+with a *query*: the narrative's display name and definition from the
+``narratives`` taxonomy, followed by those of the article's predicted
+sub-narratives of that narrative (their ``... : Other`` catch-alls add
+nothing). Optionally (``head_weight > 0``) the score also counts the
+trained narrative head's opinion of the sentence alone (both parts
+z-scored over the article's sentences). Sentences are taken best first
+while their total stays within ``max_words`` (80, the task's explanation
+limit); the first is always taken, repeats never. Sentences shorter than ``min_words``
+are skipped unless nothing else is left.
+
+>>> ev = find_evidence(text, "URW: Discrediting Ukraine")  # doctest: +SKIP
+>>> [text[e.start:e.end] for e in ev]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from spinscope.narratives.features import text_units
+from spinscope.narratives.model import OTHER, parent_of
+
+if TYPE_CHECKING:
+    from spinscope.narratives.model import NarrativeModel
+
+__all__ = ["Evidence", "evidence_text", "find_evidence", "narrative_query", "sentence_spans"]
+
+# A sentence ends at . ! ? or an ellipsis, optionally followed by closing
+# quotes or brackets, when whitespace and then an opening character follow.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+"  # end mark, closing quotes/brackets, space
+    r"(?=[\"'\u201c\u2018(\[A-Z0-9\u00C0-\u024F\u0400-\u04FF])"  # then an opening character
+)
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Jr|Sr|Inc|Ltd|Co|vs|etc|No"
+    r"|U\.S|U\.K|E\.U)|\b[A-Z])\.$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One supporting sentence: ``[start, end)`` of the text, its score and the narrative it supports."""
+
+    start: int
+    end: int
+    score: float
+    label: str
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "score": round(self.score, 4), "label": self.label}
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of every sentence of ``text``; a sentence never crosses a line break."""
+    out: list[tuple[int, int]] = []
+    for start, end in text_units(text):
+        cut = start
+        for m in _BOUNDARY.finditer(text, start, end):
+            left = text[cut : m.start()]
+            if _ABBREV.search(left[-12:]):
+                continue
+            s, e = cut, m.start() + len(m.group(0).rstrip())  # keep closing quotes, drop spaces
+            if e > s:
+                out.append((s, e))
+            cut = m.end()
+        if end > cut:
+            out.append((cut, end))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def narrative_query(narrative: str, subnarratives: Sequence[str] = ()) -> str:
+    """The text a narrative's evidence is compared with: names and definitions from the taxonomy."""
+    from spinscope import taxonomy
+
+    tax = taxonomy.narratives()
+    parts: list[str] = []
+    for label in (narrative, *subnarratives):
+        if label.endswith(f": {OTHER}") or label == OTHER:
+            continue
+        if label in tax:
+            lab = tax.get(label)
+            parts.append(f"{lab.name}. {lab.definition}")
+        else:
+            parts.append(label.split(": ", 1)[-1])
+    return " ".join(parts)
+
+
+def find_evidence(
+    source: Any,
+    narrative: str,
+    *,
+    subnarratives: Sequence[str] = (),
+    model: NarrativeModel | None = None,
+    head_weight: float = 0.0,
+    k: int = 3,
+    max_words: int = 80,
+    min_words: int = 5,
+) -> list[Evidence]:
+    """Up to ``k`` sentences of ``source`` (a str or anything with ``.text``) supporting ``narrative``.
+
+    Returns best-first :class:`Evidence` with offsets into ``source``'s text;
+    an empty list for ``Other``, an empty text or ``k < 1``. Only the
+    sub-narratives of ``narrative`` in ``subnarratives`` are used.
+    """
+    from spinscope.stories.embed import embed_texts
+
+    text = source if isinstance(source, str) else getattr(source, "text", None)
+    if not isinstance(text, str):
+        raise TypeError(f"find_evidence() needs a string or a Document, not {type(source).__name__}")
+    if narrative == OTHER or k < 1:
+        return []
+    spans = sentence_spans(text)
+    if not spans:
+        return []
+    subs = [s for s in subnarratives if parent_of(s) == narrative]
+    query = narrative_query(narrative, subs)
+    vecs = embed_texts([query] + [text[s:e] for s, e in spans])
+    q, rows = vecs[0], vecs[1:]
+    score = rows @ q
+    if head_weight > 0 and model is not None and len(spans) > 1:
+        w = model.head_direction(narrative)
+        if w is not None:
+            half = w.shape[0] // 2
+            head = rows @ (w[:half] + w[half:])  # the sentence as a one-unit article: [e | e]
+            score = _z(score) + head_weight * _z(head)
+    words = np.array([len(text[s:e].split()) for s, e in spans])
+    order = sorted(range(len(spans)), key=lambda i: (-score[i], i))
+    long_enough = [i for i in order if words[i] >= min_words] or order
+    picked: list[int] = []
+    seen: set[str] = set()
+    total = 0
+    for i in long_enough:
+        if len(picked) >= k:
+            break
+        key = " ".join(text[spans[i][0] : spans[i][1]].lower().split())
+        if key in seen or (picked and total + words[i] > max_words):
+            continue  # a repeated sentence (e.g. the title again at the end) adds nothing
+        seen.add(key)
+        picked.append(i)
+        total += int(words[i])
+    return [Evidence(spans[i][0], spans[i][1], float(score[i]), narrative) for i in picked]
+
+
+def _z(v: np.ndarray) -> np.ndarray:
+    sd = float(v.std())
+    return (v - v.mean()) / sd if sd > 1e-9 else v - v.mean()
+
+
+def evidence_text(source: str, evidence: Sequence[Evidence]) -> str:
+    """The evidence sentences in article order, joined by spaces (for comparison with explanations)."""
+    return " ".join(source[e.start : e.end] for e in sorted(evidence, key=lambda e: e.start))

@@ -1,0 +1,303 @@
+"""Train the narrative model on SemEval-2025 Task 10 and evaluate it with the official scorer.
+
+* :func:`train_narratives` -- features of every training article, heads and
+  cross-validated thresholds (train split only), saved to a model directory.
+* :func:`evaluate_narratives` -- predictions for a split in the official
+  subtask-2 format, scored by our :mod:`~spinscope.narratives.metrics` *and*
+  by the organisers' ``scorers/subtask2_scorer.py`` (run with this
+  interpreter, which has scikit-learn), plus extractive subtask-3 evidence
+  compared with the gold explanations where the split has them. Everything
+  lands in ``out_dir`` with a ``metrics.json``.
+
+The official subtask-3 metric is BERTScore with a model that is not
+available offline; the evidence is instead compared with the gold
+explanation by the cosine of their bundled-encoder embeddings, which is
+*not* the official number.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinscope.errors import DatasetError
+from spinscope.narratives.metrics import samples_f1
+from spinscope.narratives.model import OTHER, NarrativeConfig, NarrativeModel, NarrativePrediction
+
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "evaluate_narratives",
+    "fine_label_space",
+    "label_matrix",
+    "load_default_model",
+    "predict_texts",
+    "train_narratives",
+]
+
+#: Where the packaged English model lives (``spinscope/models/narratives``).
+DEFAULT_MODEL_DIR = Path(str(resources.files("spinscope") / "models" / "narratives"))
+
+
+def fine_label_space(extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """Every fine label of the taxonomy (``Other`` included), then any ``extra`` label it lacks."""
+    from spinscope import taxonomy
+
+    labels = list(taxonomy.subnarrative_labels())
+    labels += [x for x in dict.fromkeys(extra) if x not in labels]
+    return tuple(labels)
+
+
+def label_matrix(rows: Sequence[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    """0/1 matrix ``(len(rows), len(labels))``; labels outside ``labels`` are ignored."""
+    index = {lab: i for i, lab in enumerate(labels)}
+    Y = np.zeros((len(rows), len(labels)), dtype=np.int8)
+    for r, row in enumerate(rows):
+        for lab in row:
+            if lab in index:
+                Y[r, index[lab]] = 1
+    return Y
+
+
+def load_default_model() -> NarrativeModel:
+    """The packaged English model."""
+    return NarrativeModel.load(DEFAULT_MODEL_DIR)
+
+
+def predict_texts(model: NarrativeModel, texts: Sequence[str]) -> list[NarrativePrediction]:
+    """Features of the texts (bundled encoder) and the model's decoded labels."""
+    from spinscope.narratives.features import article_features
+
+    if not texts:
+        return []
+    return model.predict(article_features(list(texts)))
+
+
+def _training_rows(
+    data_dir: Path | str | None, langs: Sequence[str]
+) -> tuple[list[str], list[str], list[tuple[str, ...]]]:
+    from spinscope.datasets.semeval2025 import load_semeval2025
+
+    ids: list[str] = []
+    texts: list[str] = []
+    fine: list[tuple[str, ...]] = []
+    for lang in langs:
+        ds = load_semeval2025(data_dir, lang, "train")
+        for aid in sorted(ds.narratives):
+            ids.append(aid)
+            texts.append(ds.articles[aid].text)
+            fine.append(ds.narratives[aid].subnarratives)
+    return ids, texts, fine
+
+
+def train_narratives(
+    data_dir: Path | str | None = None,
+    lang: str = "en",
+    out_dir: Path | str = DEFAULT_MODEL_DIR,
+    *,
+    extra_langs: Sequence[str] = (),
+    config: NarrativeConfig | None = None,
+    features: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Train on the ``train`` split of ``lang`` (plus ``extra_langs``) and save the model to ``out_dir``.
+
+    ``features`` may hold precomputed :func:`~spinscope.narratives.features.article_features`
+    rows for the training articles (sorted ids, ``lang`` first, then each of
+    ``extra_langs``); otherwise they are computed. Returns a summary (also
+    stored in ``narratives.json`` under ``training``): article counts,
+    cross-validated samples-F1 on the training data, seconds.
+    """
+    from spinscope.narratives.features import article_features
+
+    started = time.time()
+    langs = [lang.upper(), *(x.upper() for x in extra_langs if x.upper() != lang.upper())]
+    ids, texts, fine = _training_rows(data_dir, langs)
+    if not ids:
+        raise DatasetError("E211", str(data_dir), f"no subtask-2 training articles for {', '.join(langs)}")
+    labels = fine_label_space([lab for row in fine for lab in row])
+    Y = label_matrix(fine, labels)
+    X = article_features(texts) if features is None else np.asarray(features, dtype=np.float32)
+    if X.shape[0] != len(ids):
+        raise DatasetError("E211", "features", f"{X.shape[0]} feature rows for {len(ids)} articles")
+    model = NarrativeModel(config).fit(X, Y, labels)
+    summary = {
+        "dataset": "semeval2025-task10",
+        "split": "train",
+        "languages": langs,
+        "articles": len(ids),
+        "articles_per_language": {x: sum(i.startswith(f"{x}_") for i in ids) for x in langs},
+        "features": "mean|max of all-MiniLM-L6-v2 line embeddings (768)",
+        "config": asdict(model.config),
+        "cv": model.meta["cv"],
+        "seconds": round(time.time() - started, 1),
+    }
+    model.meta["training"] = summary
+    model.save(out_dir)
+    return {**summary, "out_dir": str(out_dir)}
+
+
+def run_official_subtask2_scorer(
+    gold: Path, pred: Path, scorers_dir: Path, *, python: str = sys.executable, timeout_s: float = 300.0
+) -> dict[str, Any]:
+    """Score ``pred`` with the organisers' ``subtask2_scorer.read_and_evaluate`` in a subprocess.
+
+    Returns ``{"coarse": f1, "coarse_std": ..., "fine": ..., "fine_std": ..., "output": ...}``
+    (full precision; the script's own CLI prints 3 decimals), or the numbers
+    as None with the scorer's messages in ``output`` if it refused the file.
+    """
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import subtask2_scorer as s; "
+        "r = s.read_and_evaluate(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]); "
+        "print('\\t'.join(repr(float(x)) for x in r))"
+    )
+    cmd = [
+        python, "-c", code, str(scorers_dir), str(pred), str(gold),
+        str(scorers_dir / "subtask2_narratives.txt"), str(scorers_dir / "subtask2_subnarratives.txt"),
+    ]  # fmt: skip
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout_s, check=False, cwd=pred.parent
+    )
+    output = (proc.stdout + proc.stderr).strip()
+    for line in reversed(proc.stdout.splitlines()):
+        fields = line.split("\t")
+        if len(fields) == 4:
+            c, cs, f, fs = (float(x) for x in fields)
+            return {"coarse": c, "coarse_std": cs, "fine": f, "fine_std": fs, "output": output}
+    return {"coarse": None, "coarse_std": None, "fine": None, "fine_std": None, "output": output}
+
+
+def _clean_field(text: str) -> str:
+    return " ".join(text.replace("\t", " ").split())
+
+
+def evaluate_narratives(
+    data_dir: Path | str | None = None,
+    lang: str = "en",
+    split: str = "dev",
+    model_dir: Path | str | None = None,
+    out_dir: Path | str = Path("runs/narratives"),
+    *,
+    python: str = sys.executable,
+    evidence: bool = True,
+) -> dict[str, Any]:
+    """Predict a split, write the official files, score them (ours and official), write ``metrics.json``.
+
+    Subtask 3 (when the split has gold explanations): for each article, the
+    evidence sentences for the dominant narrative given in the task input
+    (``given``) and for our own predicted dominant narrative (``predicted``),
+    plus a lead-3 baseline, each compared with the gold explanation by
+    embedding cosine (bundled encoder; the official BERTScore model is not
+    available offline).
+    """
+    from spinscope.datasets._common import dataset_root
+    from spinscope.datasets.semeval2025 import DATASET, load_semeval2025
+    from spinscope.narratives.evidence import evidence_text, find_evidence, sentence_spans
+    from spinscope.narratives.features import article_features
+    from spinscope.stories.embed import embed_texts
+
+    started = time.time()
+    root = dataset_root(data_dir, DATASET, "scorers")
+    ds = load_semeval2025(data_dir, lang, split)
+    model = NarrativeModel.load(model_dir or DEFAULT_MODEL_DIR)
+    gold_file = root / split / ds.lang / "subtask-2-annotations.txt"
+    names: dict[str, str] = {}  # article id -> the name the gold file uses, in gold-file order
+    for line in gold_file.read_text(encoding="utf-8").splitlines():
+        name = line.split("\t", 1)[0].strip()
+        if name.removesuffix(".txt") in ds.narratives:
+            names.setdefault(name.removesuffix(".txt"), name)
+    ids = list(names)
+    X = article_features([ds.articles[a].text for a in ids])
+    preds = dict(zip(ids, model.predict(X), strict=True))
+
+    out = Path(out_dir).resolve()  # the official scorer runs in another working directory
+    out.mkdir(parents=True, exist_ok=True)
+    pred_file = out / f"{lang.lower()}-{split}-subtask-2.txt"
+    with pred_file.open("w", encoding="utf-8", newline="\n") as fh:
+        for a in ids:  # the official scorer pairs rows by position: keep the gold order
+            p = preds[a]
+            fh.write(f"{names[a]}\t{';'.join(p.narratives)}\t{';'.join(p.subnarratives)}\n")
+
+    coarse_classes, fine_classes = ds.narrative_labels, ds.subnarrative_labels
+    gold_c = {a: ds.narratives[a].narratives for a in ids}
+    gold_f = {a: ds.narratives[a].subnarratives for a in ids}
+    ours = {
+        "coarse": samples_f1(gold_c, {a: preds[a].narratives for a in ids}, coarse_classes).to_dict(),
+        "fine": samples_f1(gold_f, {a: preds[a].subnarratives for a in ids}, fine_classes).to_dict(),
+    }
+    official = run_official_subtask2_scorer(gold_file, pred_file, root / "scorers", python=python)
+    agree = official["coarse"] is not None and all(
+        abs(ours[k]["samples_f1"] - official[k]) < 1e-9 for k in ("coarse", "fine")
+    )
+    gold_other = sum(ds.narratives[a].narratives == (OTHER,) for a in ids)
+    metrics: dict[str, Any] = {
+        "dataset": "semeval2025-task10",
+        "lang": lang.lower(),
+        "split": split,
+        "articles": len(ids),
+        "articles_gold_other": gold_other,
+        "articles_predicted_other": sum(preds[a].is_other for a in ids),
+        "model_dir": str(model_dir or DEFAULT_MODEL_DIR),
+        "model_trained_at": model.meta.get("trained_at"),
+        "model_training": model.meta.get("training"),
+        "subtask2": {
+            "ours": ours,
+            "official": {k: v for k, v in official.items() if k != "output"},
+            "official_output": official["output"][-2000:],
+            "agree": agree,
+        },
+        "files": {"subtask2": str(pred_file)},
+    }
+
+    if evidence and ds.explanations:
+        rows = [e for e in ds.explanations if e.article_id in ds.articles and e.explanation]
+        given, predicted, lead = [], [], []
+        for e in rows:
+            text = ds.articles[e.article_id].text
+            subs = [e.subnarrative] if e.subnarrative else []
+            given.append(evidence_text(text, find_evidence(text, e.narrative, subnarratives=subs)))
+            p = preds.get(e.article_id)
+            if p is None:
+                p = model.predict(article_features([text]))[0]
+            if p.is_other:
+                predicted.append("")
+            else:
+                predicted.append(
+                    evidence_text(text, find_evidence(text, p.dominant, subnarratives=p.subnarratives))
+                )
+            spans = sentence_spans(text)
+            lead.append(" ".join(text[s:t] for s, t in spans[:3]))
+        gold_vecs = embed_texts([e.explanation or "" for e in rows])
+
+        def mean_cos(texts: list[str]) -> float:
+            v = embed_texts(texts)
+            return float(np.mean(np.sum(v * gold_vecs, axis=1))) if rows else 0.0
+
+        st3_file = out / f"{lang.lower()}-{split}-subtask-3.txt"
+        with st3_file.open("w", encoding="utf-8", newline="\n") as fh:
+            for e, t in zip(rows, given, strict=True):
+                words = _clean_field(t).split()[:80]
+                fh.write(f"{e.article_id}.txt\t{' '.join(words)}\n")
+        metrics["subtask3"] = {
+            "articles": len(rows),
+            "metric": "mean cosine (bundled all-MiniLM-L6-v2) between our extracted sentences"
+            " and the gold explanation",
+            "note": "NOT the official metric: the official scorer uses BERTScore, whose model"
+            " is not available offline",
+            "given_dominant_narrative": mean_cos(given),
+            "predicted_dominant_narrative": mean_cos(predicted),
+            "lead3_baseline": mean_cos(lead),
+        }
+        metrics["files"]["subtask3"] = str(st3_file)
+    metrics["seconds"] = round(time.time() - started, 1)
+    text = json.dumps(metrics, indent=2, ensure_ascii=False) + "\n"
+    (out / "metrics.json").write_text(text, encoding="utf-8")
+    return metrics
+
