@@ -186,13 +186,14 @@ def _write_semeval(pairs: list[tuple[Document, Analysis]], out_dir: Path) -> Non
     F.write_spans(out_dir / "subtask-3-spans.txt", sorted(spans))
 
 
-def _write_html(analyses: list[dict[str, object]], out: Path | None) -> None:
-    """The HTML report to ``out`` (file, or folder when it ends with ``/``), or to stdout."""
+def _write_html(pairs: list[tuple[Document, Analysis]], out: Path | None) -> None:
+    """The HTML report to ``out`` (a ``.html`` file, or else a folder), or to stdout."""
     from spinscope.report import render_report, write_report
-    from spinscope.stories import document_from_dict, stories_report
+    from spinscope.stories import stories_report
 
+    analyses = [a.to_dict() for _, a in pairs]
     # Several articles: group them into stories for the report's stories section.
-    stories = stories_report([document_from_dict(a) for a in analyses], analyses) if len(analyses) > 1 else None
+    stories = stories_report([d for d, _ in pairs], analyses) if len(pairs) > 1 else None
     if out is None:
         sys.stdout.write(render_report(analyses, stories=stories))
         return
@@ -252,14 +253,14 @@ def analyze_command(
             sys.stdout.flush()
         elif fmt is AnalyzeFormat.table:
             print_analysis(analysis.to_dict(), console)
-        elif fmt in (AnalyzeFormat.json, AnalyzeFormat.html):
+        elif fmt is AnalyzeFormat.json:
             collected.append(analysis.to_dict())
         else:
             pairs.append((result.document, analysis))
     if fmt is AnalyzeFormat.json:
         sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
-    if fmt is AnalyzeFormat.html and collected:
-        _write_html(collected, out)
+    if fmt is AnalyzeFormat.html and pairs:
+        _write_html(pairs, out)
     if fmt is AnalyzeFormat.semeval and out is not None:
         _write_semeval(pairs, out)
         _err.print(f"wrote official-format predictions for {len(pairs)} articles to {out}", markup=False)
