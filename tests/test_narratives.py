@@ -185,7 +185,7 @@ def test_empty_article_is_other_without_the_encoder(monkeypatch: pytest.MonkeyPa
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("the encoder must not run for an empty article")
 
-    monkeypatch.setattr("spinscope.narratives.features.embed_texts", boom)
+    monkeypatch.setattr("spinscope.pipeline.get_model", boom)
     X = article_features(["", "  \n\r\n  "])
     assert X.shape == (2, FEATURE_DIM) and not X.any()
     m = _model(other_bias=-5.0)
@@ -348,3 +348,9 @@ def test_evaluate_command_agrees_with_the_official_scorer(tmp_path, shared_data)
     for level in ("coarse", "fine"):
         assert 0.0 < metrics["subtask2"]["official"][level] <= 1.0
     assert (tmp_path / "en-dev-subtask-2.txt").is_file()
+    st1 = metrics["subtask1"]
+    assert st1["gold_mentions"]["agree"] is True  # the organisers' subtask-1 scorer agrees with ours
+    assert 0.0 < st1["gold_mentions"]["official"]["main_role_accuracy"] <= 1.0
+    assert st1["end_to_end"]["mentions"] == st1["mentions"] > 0
+    assert (tmp_path / "en-dev-subtask-1.txt").is_file()
+    assert "subtask 1 roles" in result.output

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from spinscope.document import Document
 
 if TYPE_CHECKING:
+    from spinscope.entities import Entity
+    from spinscope.narratives.evidence import Evidence as NarrativeEvidence
+    from spinscope.narratives.model import NarrativePrediction
     from spinscope.quotes import QuoteResult
 
 __all__ = [
@@ -26,7 +29,7 @@ __all__ = [
 ]
 
 #: Bump the minor version for added fields, the major one for changed ones.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 EvidenceKind = Literal["span", "strongest-tokens", "paragraph"]
 
@@ -100,6 +103,9 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=dict)
     quotes: QuoteResult | None = None
+    entities: list[Entity] | None = None  # None: the entity analyzer did not run
+    narratives: NarrativePrediction | None = None
+    narrative_evidence: list[NarrativeEvidence] = field(default_factory=list)
 
     @property
     def technique_counts(self) -> dict[str, int]:
@@ -169,6 +175,68 @@ class Analysis:
             "technique_counts": self.technique_counts,
             "warnings": list(self.warnings),
             **self._quotes_dict(),
+            **self._entities_dict(),
+            **self._narratives_dict(),
+        }
+
+    def _entities_dict(self) -> dict[str, Any]:
+        if self.entities is None:
+            return {}
+        text = self.document.text
+        out = []
+        for e in self.entities:
+            out.append(
+                {
+                    "id": e.id,
+                    "name": e.name,
+                    "label": e.label,
+                    "aliases": list(e.aliases),
+                    "stands_for": e.stands_for,
+                    "linked": list(e.linked),
+                    "role": e.role.to_dict() if e.role else None,
+                    "mentions": [
+                        {
+                            "start": m.start,
+                            "end": m.end,
+                            "text": text[m.start : m.end],
+                            "paragraph": m.paragraph,
+                            "label": m.label,
+                            "source": m.source,
+                            "role": m.role.to_dict() if m.role else None,
+                        }
+                        for m in e.mentions
+                    ],
+                }
+            )
+        return {"entities": out}
+
+    def _narratives_dict(self) -> dict[str, Any]:
+        if self.narratives is None:
+            return {}
+        from spinscope.taxonomy import load
+
+        tax = load("narratives")
+        p = self.narratives
+
+        def entry(label: str) -> dict[str, Any]:
+            item = tax.get(label) if label in tax else None
+            return {
+                "label": label,
+                "score": round(p.scores.get(label, 0.0), 4),
+                "definition": item.definition if item else None,
+            }
+
+        text = self.document.text
+        return {
+            "narratives": {
+                "domain": p.domain,
+                "dominant": p.dominant,
+                "narratives": [entry(n) for n in p.narratives],
+                "subnarratives": [entry(n) for n in p.subnarratives],
+                "evidence": [
+                    {**ev.to_dict(), "text": text[ev.start : ev.end]} for ev in self.narrative_evidence
+                ],
+            }
         }
 
     def _quotes_dict(self) -> dict[str, Any]:

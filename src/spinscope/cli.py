@@ -411,16 +411,35 @@ def compare_command(
     _err.print(f"wrote a comparison to {out}", markup=False)
 
 
+class TrainTask(str, Enum):
+    detector = "detector"
+    task10 = "task10"
+
+
 @app.command("train")
 def train_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")],
+    task: Annotated[
+        TrainTask,
+        typer.Option(
+            "--task",
+            help="detector: genre, frames, techniques (SemEval-2023). task10: narratives and entity roles"
+            " (SemEval-2025) over the default detector's encoder; writes OUT/narratives and OUT/roles.",
+        ),
+    ] = TrainTask.detector,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="JSON file overriding preset fields.")] = None,
     preset: Annotated[str, typer.Option("--preset", help="default or smoke.")] = "default",
     smoke: Annotated[bool, typer.Option("--smoke", help="Shortcut for --preset smoke: a tiny model in minutes.")] = False,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder holding the datasets.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Override the config's seed.")] = None,
 ) -> None:
-    """Train genre, frames and technique models on SemEval-2023 train data (never dev)."""
+    """Train models on train data only (never dev): the detector, or the SemEval-2025 heads."""
+    if task is TrainTask.task10:
+        from spinscope.entities.train import train_task10
+
+        summary = train_task10(data_dir, "en", narratives_out=out / "narratives", roles_out=out / "roles")
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        return
     from spinscope.models.config import load_config
     from spinscope.models.train import train
 
@@ -481,9 +500,27 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
 
     from spinscope.narratives import evaluate_narratives
 
+    from spinscope.entities.train import evaluate_roles
+
+    roles = evaluate_roles(data_dir, lang, split, out_dir=out)
     metrics = evaluate_narratives(data_dir, lang, split, model_dir=model, out_dir=out)
+    metrics = {**metrics, "subtask1": roles}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     st2 = metrics["subtask2"]
     table = Table("task", "metric", "ours", "official scorer", title=f"semeval2025 {lang} {split}")
+    gold, official = roles["gold_mentions"]["ours"], roles["gold_mentions"]["official"]
+    for key, name in (("main_role_accuracy", "main-role accuracy"), ("exact_match_ratio", "fine-role exact match ratio")):
+        value = official.get(key)
+        table.add_row(
+            "subtask 1 roles (gold mentions)", name, f"{gold[key]:.4f}", "failed" if value is None else f"{value:.4f}"
+        )
+    e2e = roles["end_to_end"]
+    for key, name in (("main_role_accuracy", "main-role accuracy"), ("exact_match_ratio", "fine-role exact match ratio")):
+        table.add_row("subtask 1 roles (our mentions)", name, f"{e2e[key]:.4f}", "n/a")
+    table.add_row(
+        "subtask 1 roles (our mentions)", "gold mentions found",
+        f"{e2e['gold_mentions_found']}/{e2e['mentions']}", "n/a",
+    )  # fmt: skip
     for level in ("coarse", "fine"):
         official = st2["official"][level]
         table.add_row(
@@ -501,6 +538,9 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
     if st3:
         console.print("* our own similarity with the bundled encoder, not the official BERTScore metric")
     console.print(f"predictions and metrics.json written to {out}")
+    if not roles["gold_mentions"]["agree"]:
+        _err.print("error: the official subtask-1 scorer failed or disagrees with ours (see metrics.json)", markup=False)
+        raise typer.Exit(EXIT_PARTIAL)
     if not st2["agree"]:
         _err.print("error: the official subtask-2 scorer failed or disagrees with ours (see metrics.json)", markup=False)
         raise typer.Exit(EXIT_PARTIAL)

@@ -10,11 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spinscope.analysis import Analysis
 from spinscope.document import Document
 from spinscope.ingest import ReadOptions, ReadResult, document_from_text, read
-from spinscope.models.bundle import SpinModel, load_model
+from spinscope.models.bundle import ParagraphOutput, SpinModel, load_model
+
+if TYPE_CHECKING:
+    from spinscope.entities import Entity, RoleModel
+    from spinscope.narratives.model import NarrativeModel
 
 __all__ = [
     "BATCH_PARAGRAPHS",
@@ -89,6 +94,55 @@ def technique_scorer(model: SpinModel, techniques: Sequence[str]) -> Callable[[s
     return score
 
 
+@lru_cache(maxsize=1)
+def _task10_models() -> tuple[RoleModel, NarrativeModel]:
+    from spinscope.entities import RoleModel
+    from spinscope.narratives.model import NarrativeModel
+    from spinscope.narratives.train import DEFAULT_MODEL_DIR
+
+    return RoleModel.load(), NarrativeModel.load(DEFAULT_MODEL_DIR)
+
+
+#: Paragraphs whose sentences compete as evidence for the dominant narrative.
+EVIDENCE_PARAGRAPHS = 3
+
+
+def _task10(analysis: Analysis, entities: list[Entity], captured: list[ParagraphOutput]) -> None:
+    """Roles and narratives from the encoder outputs the detector already used."""
+    import numpy as np
+
+    from spinscope.entities import assign_roles, ner_version
+    from spinscope.narratives.evidence import find_evidence
+    from spinscope.narratives.features import pool_units
+
+    roles, narratives = _task10_models()
+    doc = analysis.document
+    analysis.model["analyzers"]["entities"] = f"1 ({ner_version()})"
+    analysis.model["analyzers"]["narratives"] = "1"
+    if not captured:
+        analysis.entities = entities
+        analysis.narratives = narratives.predict(np.zeros((1, 768), np.float32))[0]
+        return
+    means = np.stack([o.mean for o in captured])
+    assign_roles(doc, entities, [o.span_vectors for o in captured], means, roles)
+    analysis.entities = entities
+    prediction = narratives.predict(pool_units(means)[None, :])[0]
+    analysis.narratives = prediction
+    if prediction.is_other:
+        return
+    w = narratives.head_direction(prediction.dominant)
+    if w is not None:
+        half = w.shape[0] // 2
+        unit = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-6)
+        best = np.argsort(-(unit @ (w[:half] + w[half:])))[:EVIDENCE_PARAGRAPHS]
+        within = [(doc.paragraphs[i].start, doc.paragraphs[i].end) for i in best]
+    else:
+        within = None
+    analysis.narrative_evidence = find_evidence(
+        doc.text, prediction.dominant, subnarratives=prediction.subnarratives, within=within
+    )
+
+
 def _finish(analysis: Analysis, model: SpinModel) -> Analysis:
     """The analyzers that run after the detector: quotes, with insertions scored by the model."""
     from spinscope.quotes import (
@@ -111,24 +165,47 @@ def _finish(analysis: Analysis, model: SpinModel) -> Analysis:
 
 def analyze_document(doc: Document, *, model: SpinModel | Path | str | None = None) -> Analysis:
     """Run every analyzer over an existing :class:`Document`."""
-    from spinscope.analyzers.detector import detect
+    return next(_analyze_group([doc], get_model(model)))
 
-    loaded = get_model(model)
-    return _finish(detect(doc, loaded, _new_analysis(doc, loaded)), loaded)
+
+def _slim(out: ParagraphOutput) -> ParagraphOutput:
+    """What roles and narratives need of an output, without the token probabilities."""
+    return ParagraphOutput(out.paragraph_probs, out.mean, [], out.span_vectors)
+
+
+def _capture(outputs: Iterable[ParagraphOutput], into: list[ParagraphOutput]) -> Iterator[ParagraphOutput]:
+    for out in outputs:
+        into.append(_slim(out))
+        yield out
 
 
 def _analyze_group(docs: list[Document], model: SpinModel) -> Iterator[Analysis]:
-    """One encoder pass over every paragraph of ``docs``, then each document's analysis."""
-    from spinscope.analyzers.detector import detect
+    """NER, then one encoder pass over every paragraph of ``docs``, then each document's analysis.
 
-    if len(docs) == 1:  # streamed: a 10,000-paragraph article never holds all its outputs
-        yield _finish(detect(docs[0], model, _new_analysis(docs[0], model)), model)
+    The entity mentions found first are pooled in the same encoder pass, so
+    roles and narratives cost no pass of their own.
+    """
+    from spinscope.analyzers.detector import detect
+    from spinscope.entities import find_entities_many, paragraph_spans
+
+    entities = find_entities_many(docs)
+    spans = [paragraph_spans(doc, ents) for doc, ents in zip(docs, entities, strict=True)]
+    if len(docs) == 1:  # streamed: a 10,000-paragraph article never holds all its token outputs
+        doc = docs[0]
+        captured: list[ParagraphOutput] = []
+        texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
+        stream = _capture(model.encode_paragraphs(texts, spans=spans[0]), captured)
+        analysis = detect(doc, model, _new_analysis(doc, model), outputs=stream)
+        _task10(analysis, entities[0], captured)
+        yield _finish(analysis, model)
         return
     texts = [doc.text[p.start : p.end] for doc in docs for p in doc.paragraphs]
-    outputs = iter(model.encode_paragraphs(texts))
-    for doc in docs:
+    outputs = iter(model.encode_paragraphs(texts, spans=[s for per_doc in spans for s in per_doc]))
+    for doc, ents in zip(docs, entities, strict=True):
         mine = [next(outputs) for _ in doc.paragraphs]
-        yield _finish(detect(doc, model, _new_analysis(doc, model), outputs=mine), model)
+        analysis = detect(doc, model, _new_analysis(doc, model), outputs=mine)
+        _task10(analysis, ents, [_slim(o) for o in mine])
+        yield _finish(analysis, model)
 
 
 def analyze_documents(

@@ -55,6 +55,8 @@ class ParagraphOutput:
     paragraph_probs: np.ndarray  # [K]
     mean: np.ndarray  # [384] paragraph vector for article heads
     windows: list[tuple[np.ndarray, list[tuple[int, int]]]]
+    #: ``[S, 384]``: mean top-layer state of the tokens of each span asked for (entity mentions).
+    span_vectors: np.ndarray | None = None
 
 
 class SpinModel:
@@ -102,12 +104,22 @@ class SpinModel:
         return self.bottom(input_ids=input_ids, attention_mask=mask).last_hidden_state
 
     @torch.inference_mode()
-    def encode_paragraphs(self, texts: Sequence[str], batch_size: int = 32) -> Iterator[ParagraphOutput]:
+    def encode_paragraphs(
+        self,
+        texts: Sequence[str],
+        batch_size: int = 32,
+        spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+    ) -> Iterator[ParagraphOutput]:
         """One encoder pass per paragraph, in input order, in bounded memory.
 
         Paragraphs longer than ``max_tokens`` are cut into overlapping windows;
-        their paragraph probabilities are the max over windows.
+        their paragraph probabilities are the max over windows. ``spans[i]``
+        lists character ranges of paragraph ``i`` (entity mentions) whose
+        token states are pooled into ``span_vectors`` in the same pass; a
+        span no token overlaps gets a zero row.
         """
+        if spans is not None and len(spans) != len(texts):
+            raise ValueError(f"spans has {len(spans)} rows for {len(texts)} paragraphs")
         chunk = max(batch_size * 128, 1)  # paragraphs length-sorted together: less padding
         for base in range(0, len(texts), chunk):
             part = texts[base : base + chunk]
@@ -119,6 +131,7 @@ class SpinModel:
             # Sort windows by length so padding stays small; results go back by index.
             order = sorted(range(len(rows)), key=lambda r: len(rows[r][1].ids))
             results: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]], int]] = {}
+            span_sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # row -> (sums [S, H], counts [S])
             for start in range(0, len(order), batch_size):
                 batch = [rows[r] for r in order[start : start + batch_size]]
                 width = max(len(e.ids) for _, e in batch)
@@ -139,6 +152,9 @@ class SpinModel:
                         for (a, b), special in zip(e.offsets, e.special_tokens_mask, strict=True)
                     ]
                     results[order[start + j]] = (para_probs[j], sums[j], token_probs[j, :n], offsets, n)
+                    wanted = spans[base + batch[j][0]] if spans is not None else ()
+                    if wanted:
+                        span_sums[order[start + j]] = _pool_spans(top[j, :n].numpy(), offsets, wanted)
             by_paragraph: dict[int, list[int]] = {}
             for r, (i, _) in enumerate(rows):
                 by_paragraph.setdefault(i, []).append(r)
@@ -147,7 +163,16 @@ class SpinModel:
                 probs = np.max(np.stack([p[0] for p in parts]), axis=0)
                 total = sum(p[4] for p in parts)
                 mean = np.sum(np.stack([p[1] for p in parts]), axis=0) / max(total, 1)
-                yield ParagraphOutput(probs, mean.astype(np.float32), [(p[2], p[3]) for p in parts])
+                vectors = None
+                if spans is not None:
+                    vs = np.zeros((len(spans[base + i]), mean.shape[0]), dtype=np.float32)
+                    counts = np.zeros(len(spans[base + i]), dtype=np.float32)
+                    for r in by_paragraph[i]:
+                        if r in span_sums:
+                            vs += span_sums[r][0]
+                            counts += span_sums[r][1]
+                    vectors = vs / np.maximum(counts, 1.0)[:, None]
+                yield ParagraphOutput(probs, mean.astype(np.float32), [(p[2], p[3]) for p in parts], vectors)
 
     def article_probs(self, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(genre softmax ``[G]``, frame sigmoid ``[F]``) from paragraph vectors ``[P, 384]``."""
@@ -176,6 +201,23 @@ class SpinModel:
         (directory / "config.json").write_text(json.dumps(self.config, indent=2) + "\n", encoding="utf-8")
         if self.meta:
             (directory / "meta.json").write_text(json.dumps(self.meta, indent=2) + "\n", encoding="utf-8")
+
+
+def _pool_spans(
+    states: np.ndarray, offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of the token states ``[T, H]`` overlapping each span, and how many tokens each got."""
+    starts = np.array([a for a, _ in offsets])
+    ends = np.array([b for _, b in offsets])
+    real = ends > starts  # special tokens carry (0, 0)
+    sums = np.zeros((len(spans), states.shape[1]), dtype=np.float32)
+    counts = np.zeros(len(spans), dtype=np.float32)
+    for k, (s, e) in enumerate(spans):
+        hit = real & (starts < e) & (ends > s)
+        if hit.any():
+            sums[k] = states[hit].sum(axis=0)
+            counts[k] = hit.sum()
+    return sums, counts
 
 
 def build_parts(net_config: NetConfig, *, verify: bool = True) -> tuple[SpinNet, torch.nn.Module]:

@@ -111,12 +111,16 @@ def find_evidence(
     k: int = 3,
     max_words: int = 80,
     min_words: int = 5,
+    within: Sequence[tuple[int, int]] | None = None,
 ) -> list[Evidence]:
     """Up to ``k`` sentences of ``source`` (a str or anything with ``.text``) supporting ``narrative``.
 
     Returns best-first :class:`Evidence` with offsets into ``source``'s text;
     an empty list for ``Other``, an empty text or ``k < 1``. Only the
     sub-narratives of ``narrative`` in ``subnarratives`` are used.
+    ``within``: only sentences inside these ``[start, end)`` ranges are
+    candidates (``spinscope analyze`` passes the paragraphs the narrative
+    head rates highest, so only their sentences need embedding).
     """
     from spinscope.stories.embed import embed_texts
 
@@ -126,6 +130,8 @@ def find_evidence(
     if narrative == OTHER or k < 1:
         return []
     spans = sentence_spans(text)
+    if within is not None:
+        spans = [(s, e) for s, e in spans if any(a <= s and e <= b for a, b in within)]
     if not spans:
         return []
     subs = [s for s in subnarratives if parent_of(s) == narrative]

@@ -1,12 +1,13 @@
-"""Article features for narrative classification, from the bundled sentence encoder.
+"""Article features for narrative classification, from the detector's own encoder pass.
 
-An article is cut into its non-blank lines (the first one is the title; in
-the SemEval-2025 files every paragraph is one line). Each unit is embedded
-with :func:`spinscope.stories.embed.embed_texts` (mean-pooled, L2-normalised
-all-MiniLM-L6-v2; 256 tokens at most per unit), and the article vector is
-the mean of those rows followed by their element-wise maximum:
-``[mean | max]``, :data:`FEATURE_DIM` = 768 values. An article without any
-text gets a zero row. Nothing is cached on disk.
+An article is cut into its paragraphs (in the SemEval-2025 files every
+paragraph is one line; the first is the title). The detector model
+(:class:`~spinscope.models.bundle.SpinModel`) encodes them once for every
+analyzer; each paragraph's mean top-layer vector is L2-normalised, and the
+article vector is the mean of those rows followed by their element-wise
+maximum: ``[mean | max]``, :data:`FEATURE_DIM` = 768 values. An article
+without any text gets a zero row. So narratives cost no encoder pass of
+their own in ``spinscope analyze``.
 
 >>> X = article_features(["Title\\n\\nFirst paragraph.\\nSecond one."])  # doctest: +SKIP
 >>> X.shape  # doctest: +SKIP
@@ -16,12 +17,13 @@ text gets a zero row. Nothing is cached on disk.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from spinscope.stories.embed import EMBEDDING_DIM, embed_texts
+from spinscope.stories.embed import EMBEDDING_DIM
 
-__all__ = ["FEATURE_DIM", "article_features", "pool_units", "text_units"]
+__all__ = ["FEATURE_DIM", "article_features", "encode_units", "pool_units", "text_units"]
 
 #: Width of an article feature row: mean and max of the 384-wide unit vectors.
 FEATURE_DIM = 2 * EMBEDDING_DIM
@@ -49,31 +51,51 @@ def text_units(text: str) -> list[tuple[int, int]]:
 
 
 def pool_units(rows: np.ndarray) -> np.ndarray:
-    """``[mean | max]`` of unit embeddings (shape ``(n, 384)``); zeros for ``n == 0``."""
+    """``[mean | max]`` of the L2-normalised unit vectors (shape ``(n, 384)``); zeros for ``n == 0``."""
     if rows.shape[0] == 0:
         return np.zeros(FEATURE_DIM, dtype=np.float32)
+    rows = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
     return np.concatenate([rows.mean(axis=0), rows.max(axis=0)]).astype(np.float32)
 
 
-def article_features(texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-    """One ``float32`` row of :data:`FEATURE_DIM` values per article text.
+def encode_units(
+    texts: Sequence[str],
+    spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+    *,
+    model: Any = None,
+) -> list[tuple[list[tuple[int, int]], list[Any]]]:
+    """For each article text: its units (:func:`text_units`) and the detector's output for each.
 
-    All units of all articles go through the encoder in one call (sorted by
-    length inside :func:`embed_texts`, so batches pad little).
+    ``spans[a]`` holds ``[start, end)`` ranges of article ``a``'s text (entity
+    mentions) to pool in the same pass; each lands in the ``span_vectors`` of
+    the unit that contains it, in the order given within that unit.
     """
+    from spinscope.pipeline import get_model
+
+    out: list[tuple[list[tuple[int, int]], list[Any]]] = []
+    for a, text in enumerate(texts):
+        units = text_units(text)
+        if not units:  # nothing to encode: never load the model for an empty article
+            out.append((units, []))
+            continue
+        spin = get_model(model)
+        wanted: list[list[tuple[int, int]]] = [[] for _ in units]
+        for s, e in spans[a] if spans is not None else ():
+            for u, (us, ue) in enumerate(units):
+                if us <= s < ue:
+                    wanted[u].append((s - us, min(e, ue) - us))
+                    break
+        outs = list(spin.encode_paragraphs([text[s:e] for s, e in units], spans=wanted))
+        out.append((units, outs))
+    return out
+
+
+def article_features(texts: Sequence[str], *, model: Any = None) -> np.ndarray:
+    """One ``float32`` row of :data:`FEATURE_DIM` values per article text (detector encoder)."""
     if isinstance(texts, str):
         raise TypeError("article_features() takes a sequence of article texts, not one string")
-    units: list[str] = []
-    owners: list[int] = []
-    for i, text in enumerate(texts):
-        for start, end in text_units(text):
-            units.append(text[start:end])
-            owners.append(i)
     out = np.zeros((len(texts), FEATURE_DIM), dtype=np.float32)
-    if not units:
-        return out
-    rows = embed_texts(units, batch_size=batch_size)
-    owner = np.asarray(owners)
-    for i in range(len(texts)):
-        out[i] = pool_units(rows[owner == i])
+    for i, (_, outs) in enumerate(encode_units(texts, model=model)):
+        if outs:
+            out[i] = pool_units(np.stack([o.mean for o in outs]))
     return out

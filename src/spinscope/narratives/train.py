@@ -134,7 +134,7 @@ def train_narratives(
         "languages": langs,
         "articles": len(ids),
         "articles_per_language": {x: sum(i.startswith(f"{x}_") for i in ids) for x in langs},
-        "features": "mean|max of all-MiniLM-L6-v2 line embeddings (768)",
+        "features": "mean|max of the L2-normalised paragraph vectors of the spinscope detector encoder (768)",
         "config": asdict(model.config),
         "cv": model.meta["cv"],
         "seconds": round(time.time() - started, 1),
@@ -204,7 +204,7 @@ def evaluate_narratives(
     from spinscope.stories.embed import embed_texts
 
     started = time.time()
-    root = dataset_root(data_dir, DATASET, "scorers")
+    root = dataset_root(data_dir, DATASET, "scorers").resolve()  # the scorers run in another directory
     ds = load_semeval2025(data_dir, lang, split)
     model = NarrativeModel.load(model_dir or DEFAULT_MODEL_DIR)
     gold_file = root / split / ds.lang / "subtask-2-annotations.txt"

@@ -77,6 +77,14 @@ class ArticlePage:
     notes: list[tuple[str, str]]
     gloss: dict[str, str] = field(default_factory=dict)  # technique label -> glossary element id
     quotes: list[QuoteRow] | None = None
+    #: main role -> entities (None: the entity analyzer did not run)
+    entities: dict[str, list[view.EntityRow]] | None = None
+    role_columns: tuple[tuple[str, str], ...] = view.ROLE_COLUMNS
+    narrative_domain: str = ""
+    narratives: list[view.NarrativeBadge] = field(default_factory=list)
+    #: (paragraph index, sentence text) supporting the dominant narrative
+    narrative_evidence: list[tuple[int, str]] = field(default_factory=list)
+    evidence_paragraphs: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -215,6 +223,16 @@ def _article_page(analysis: AnalysisDict, number: int) -> ArticlePage:
         key=lambda r: -r[1],
     )
     notes = [(_s(n.get("action")), _s(n.get("detail"))) for n in doc.get("notes") or () if isinstance(n, dict)]
+    domain, badges = view.narrative_badges(analysis)
+    text = _s(doc.get("text"))
+    evidence = []
+    for start, end in view.narrative_evidence(analysis):
+        where = next(
+            (i for i, p in enumerate(doc.get("paragraphs") or ()) if isinstance(p, dict)
+             and isinstance(p.get("start"), int) and isinstance(p.get("end"), int) and p["start"] <= start < p["end"]),
+            -1,
+        )  # fmt: skip
+        evidence.append((where, text[start:end]))
     return ArticlePage(
         anchor=anchor,
         title=_title(analysis),
@@ -231,6 +249,11 @@ def _article_page(analysis: AnalysisDict, number: int) -> ArticlePage:
         notes=notes,
         gloss={label: f"{anchor}-g{i}" for i, (label, *_rest) in enumerate(summary.glossary)},
         quotes=_quote_rows(analysis),
+        entities=view.entity_columns(analysis) if isinstance(analysis.get("entities"), list) else None,
+        narrative_domain=domain,
+        narratives=badges,
+        narrative_evidence=evidence,
+        evidence_paragraphs=frozenset(i for i, _ in evidence if i >= 0),
     )
 
 

@@ -55,6 +55,15 @@ def _summary(analysis: Mapping[str, Any], summary: view.Summary) -> Table:
             f"({summary.labels} paragraph labels / {summary.words} words)"
         ),
     )
+    domain, badges = view.narrative_badges(analysis)
+    if domain:
+        shown = Text(f"{domain}: ")
+        for i, b in enumerate(x for x in badges if not x.sub):
+            shown.append(" · " if i else "")
+            shown.append(f"{b.short} {b.score:.2f}", style="bold" if b.dominant else "")
+        if not any(not b.sub for b in badges):
+            shown.append("no narrative of the two taxonomies")
+        grid.add_row("narratives", shown)
     doc = analysis.get("document") or {}
     lang = doc.get("language") or {}
     facts = [
@@ -87,6 +96,30 @@ def _print_quotes(analysis: Mapping[str, Any], console: Console) -> None:
     console.print(table)
 
 
+def _print_entities(analysis: Mapping[str, Any], console: Console) -> None:
+    columns = view.entity_columns(analysis)
+    if not any(columns.values()):
+        return
+    table = Table(*(title for _, title in view.ROLE_COLUMNS), title="How the article casts who it names", expand=True)
+    cells = []
+    for role, _ in view.ROLE_COLUMNS:
+        cell = Text()
+        for i, row in enumerate(columns[role][:12]):
+            cell.append("\n" if i else "")
+            cell.append(row.name, style="bold")
+            extra = ", ".join(r for r, _ in row.fine_roles)
+            cell.append(f"  {extra} {row.confidence:.2f} ×{row.mentions}")
+        cells.append(cell)
+    table.add_row(*cells)
+    console.print(table)
+    n = analysis.get("narratives") or {}
+    evidence = [e for e in n.get("evidence") or () if isinstance(e, Mapping)]
+    if evidence:
+        console.print(Text(f"Evidence for {n.get('dominant')}:", style="bold"))
+        for e in evidence:
+            console.print(Text(f"  “{e.get('text', '')}”"))
+
+
 def print_analysis(analysis: Mapping[str, Any], console: Console) -> None:
     """Print one ``Analysis.to_dict()`` dict: summary, then paragraphs with highlighted spans."""
     doc = analysis.get("document") or {}
@@ -112,6 +145,7 @@ def print_analysis(analysis: Mapping[str, Any], console: Console) -> None:
         table.add_row(str(p.index), shown, tags)
     console.print(table)
     _print_quotes(analysis, console)
+    _print_entities(analysis, console)
     legend = Text("colours: ")
     for cat, _n in summary.by_category:
         legend.append(f" {cat.name} ", style=f"black on {cat.tint}")

@@ -27,7 +27,8 @@ from spinscope import taxonomy
 __all__ = [
     "CATEGORY_ORDER", "OTHER", "Category", "Hit", "Label", "Paragraph", "Segment", "Summary",
     "categories", "density", "genre_rows", "label_count", "paragraphs", "safe_http_url", "segments",
-    "summarise", "word_count",
+    "summarise", "word_count", "ROLE_COLUMNS", "EntityRow", "NarrativeBadge", "entity_columns",
+    "narrative_badges", "narrative_evidence",
 ]  # fmt: skip
 
 OTHER = "other"
@@ -357,3 +358,126 @@ def drift_lines(story: Mapping[str, Any]) -> list[str]:
             lines.extend(found)
             lines.append(f"  likely original: {thread.get('original_doc_id')}")
     return lines
+
+
+# -- entities and narratives (SemEval-2025 Task 10) ---------------------------------
+
+#: The report's three columns, in the words an analyst uses, by main role.
+ROLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Protagonist", "Cast as hero"),
+    ("Antagonist", "Cast as villain"),
+    ("Innocent", "Cast as victim"),
+)
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """One entity as a report shows it."""
+
+    id: int
+    name: str
+    label: str
+    main_role: str
+    confidence: float  # the aggregated main-role probability
+    fine_roles: tuple[tuple[str, str], ...]  # (role, definition)
+    mentions: int
+    aliases: tuple[str, ...]
+    stands_for: str
+    first_offsets: tuple[int, int]  # the first mention, for linking into the text
+
+
+def _role_definitions() -> dict[str, str]:
+    try:
+        tax = taxonomy.load("roles")
+    except Exception:  # a broken taxonomy file must not break a report
+        return {}
+    return {lab.label: lab.definition for lab in tax}
+
+
+def entity_columns(analysis: Mapping[str, Any], *, min_mentions: int = 1) -> dict[str, list[EntityRow]]:
+    """Entities with a role, grouped by main role (most confident first); empty lists when none."""
+    defs = _role_definitions()
+    out: dict[str, list[EntityRow]] = {role: [] for role, _ in ROLE_COLUMNS}
+    for e in analysis.get("entities") or ():
+        if not isinstance(e, Mapping):
+            continue
+        role = e.get("role")
+        if not isinstance(role, Mapping) or role.get("main_role") not in out:
+            continue
+        mentions = [m for m in e.get("mentions") or () if isinstance(m, Mapping)]
+        if len(mentions) < min_mentions:
+            continue
+        main = _str(role.get("main_role"))
+        first = mentions[0] if mentions else {}
+        out[main].append(
+            EntityRow(
+                id=_int(e.get("id")) or 0,
+                name=_str(e.get("name")),
+                label=_str(e.get("label")),
+                main_role=main,
+                confidence=_num((role.get("main_scores") or {}).get(main)),
+                fine_roles=tuple((_str(r), defs.get(_str(r), "")) for r in role.get("fine_roles") or ()),
+                mentions=len(mentions),
+                aliases=tuple(_str(a) for a in e.get("aliases") or ()),
+                stands_for=_str(e.get("stands_for") or ""),
+                first_offsets=(_int(first.get("start")) or 0, _int(first.get("end")) or 0),
+            )
+        )
+    for rows in out.values():
+        rows.sort(key=lambda r: (-r.mentions * r.confidence, r.name))
+    return out
+
+
+@dataclass(frozen=True)
+class NarrativeBadge:
+    """A narrative or sub-narrative the article pushes, with its definition and score."""
+
+    label: str
+    short: str  # the label without its domain prefix
+    score: float
+    definition: str
+    dominant: bool
+    sub: bool
+
+
+def narrative_badges(analysis: Mapping[str, Any]) -> tuple[str, list[NarrativeBadge]]:
+    """The article's domain and its narrative badges (dominant first, then sub-narratives)."""
+    n = analysis.get("narratives")
+    if not isinstance(n, Mapping):
+        return "", []
+    dominant = _str(n.get("dominant"))
+    badges: list[NarrativeBadge] = []
+    for key, sub in (("narratives", False), ("subnarratives", True)):
+        for item in n.get(key) or ():
+            if not isinstance(item, Mapping) or _str(item.get("label")) in {"", "Other"}:
+                continue
+            label = _str(item.get("label"))
+            if sub and label.endswith(": Other"):
+                continue  # the taxonomy's catch-all says nothing beyond its narrative
+            badges.append(
+                NarrativeBadge(
+                    label=label,
+                    short=label.split(": ")[-1],
+                    score=_num(item.get("score")),
+                    definition=_str(item.get("definition") or ""),
+                    dominant=label == dominant,
+                    sub=sub,
+                )
+            )
+    badges.sort(key=lambda b: (not b.dominant, b.sub, -b.score))
+    return _str(n.get("domain")), badges
+
+
+def narrative_evidence(analysis: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """``[start, end)`` of the sentences supporting the dominant narrative, clipped to the text."""
+    text = _str((analysis.get("document") or {}).get("text"))
+    n = analysis.get("narratives")
+    out: list[tuple[int, int]] = []
+    if not isinstance(n, Mapping):
+        return out
+    for ev in n.get("evidence") or ():
+        if isinstance(ev, Mapping):
+            s, e = _int(ev.get("start")), _int(ev.get("end"))
+            if s is not None and e is not None and 0 <= s < e <= len(text):
+                out.append((s, e))
+    return out

@@ -36,7 +36,7 @@ from spinscope.stories.drift import (
     quotes_from_analysis,
 )
 
-__all__ = ["ArticleSide", "CategoryDensity", "Comparison", "compare", "render_comparison_html"]
+__all__ = ["ArticleSide", "CategoryDensity", "Comparison", "EntityCasting", "compare", "render_comparison_html"]
 
 AnalysisDict = Mapping[str, Any]
 
@@ -128,6 +128,68 @@ def _side(analysis: AnalysisDict) -> ArticleSide:
 
 
 @dataclass(frozen=True)
+class EntityCasting:
+    """One entity both articles name, and the role each casts it in (None: no role there)."""
+
+    name: str
+    role_a: str | None
+    fine_a: tuple[str, ...]
+    role_b: str | None
+    fine_b: tuple[str, ...]
+
+    @property
+    def differs(self) -> bool:
+        return self.role_a != self.role_b
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "a": {"main_role": self.role_a, "fine_roles": list(self.fine_a)},
+            "b": {"main_role": self.role_b, "fine_roles": list(self.fine_b)},
+            "differs": self.differs,
+        }
+
+
+def _castings(a: AnalysisDict, b: AnalysisDict) -> tuple[EntityCasting, ...] | None:
+    """Entities named by both articles (matched by name or alias, folded), with both roles.
+
+    None when either analysis has no entity list (the entity analyzer did not run).
+    """
+    from spinscope.entities.group import name_key
+
+    def table(analysis: AnalysisDict) -> dict[str, tuple[str, str | None, tuple[str, ...]]] | None:
+        entities = analysis.get("entities")
+        if not isinstance(entities, list):
+            return None
+        out: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
+        for e in entities:
+            if not isinstance(e, Mapping):
+                continue
+            role = e.get("role") if isinstance(e.get("role"), Mapping) else {}
+            entry = (_s(e.get("name")), _s(role.get("main_role")) or None, tuple(_s(r) for r in role.get("fine_roles") or ()))
+            for name in [e.get("name"), *(e.get("aliases") or ())]:
+                if isinstance(name, str) and name_key(name):
+                    out.setdefault(name_key(name), entry)
+        return out
+
+    ta, tb = table(a), table(b)
+    if ta is None or tb is None:
+        return None
+    seen: set[str] = set()
+    rows = []
+    for key in ta:
+        if key not in tb:
+            continue
+        (name, ra, fa), (_, rb, fb) = ta[key], tb[key]
+        if name in seen:
+            continue
+        seen.add(name)
+        rows.append(EntityCasting(name, ra, fa, rb, fb))
+    rows.sort(key=lambda r: (not r.differs, r.name))
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Two articles compared.
 
@@ -152,6 +214,8 @@ class Comparison:
     shared: tuple[QuoteThread, ...]
     only_a: tuple[QuoteItem, ...]
     only_b: tuple[QuoteItem, ...]
+    #: entities both name, with both roles (None: an analysis has no entities)
+    castings: tuple[EntityCasting, ...] | None = None
 
     @property
     def drift(self) -> tuple[QuoteThread, ...]:
@@ -181,6 +245,7 @@ class Comparison:
                 "only_b": [item(q) for q in self.only_b],
                 "drifted": len(self.drift),
             },
+            "entities": None if self.castings is None else [c.to_dict() for c in self.castings],
         }
 
 
@@ -230,6 +295,7 @@ def compare(
         shared=tuple(threads),
         only_a=tuple(q for q in items_a if (q.doc_id, q.start, q.end, q.text) not in used),
         only_b=tuple(q for q in items_b if (q.doc_id, q.start, q.end, q.text) not in used),
+        castings=_castings(a, b),
     )
 
 

@@ -1,0 +1,109 @@
+"""Named entities of an article and how the article casts them (SemEval-2025 Task 10, subtask 1).
+
+Data flow, all inside :func:`spinscope.pipeline.analyze_documents`:
+
+1. :func:`find_entities` -- spaCy's pinned English NER pipeline
+   (:mod:`~spinscope.entities.ner`) tags each paragraph; mentions are grouped
+   into entities (:mod:`~spinscope.entities.group`: same name, surname,
+   defined acronyms; capitals and seats of government linked to their
+   country).
+2. :func:`paragraph_spans` -- each paragraph's mention ranges, handed to the
+   detector's encoder so the mention states come out of the same pass.
+3. :func:`assign_roles` -- the role head (:mod:`~spinscope.entities.roles`)
+   gives every mention a main role and fine roles; each entity gets the
+   aggregate of its mentions.
+
+An article without named entities gets an empty list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from spinscope.entities.group import Entity, Mention, group_mentions, name_key
+from spinscope.entities.ner import ENTITY_LABELS, find_mentions, load_ner, ner_version
+from spinscope.entities.roles import (
+    FINE_BY_MAIN,
+    FINE_ROLES,
+    MAIN_ROLES,
+    RoleModel,
+    RolePrediction,
+    aggregate_roles,
+    mention_features,
+)
+
+if TYPE_CHECKING:
+    from spinscope.document import Document
+
+__all__ = [
+    "ENTITY_LABELS", "FINE_BY_MAIN", "FINE_ROLES", "MAIN_ROLES",
+    "Entity", "Mention", "RoleModel", "RolePrediction",
+    "assign_roles", "find_entities", "find_entities_many", "load_ner", "name_key", "ner_version",
+    "paragraph_spans",
+]  # fmt: skip
+
+
+def find_entities_many(docs: Sequence[Document]) -> list[list[Entity]]:
+    """:func:`find_entities` for many documents, with one batched NER pass over all their paragraphs."""
+    texts = [doc.text[p.start : p.end] for doc in docs for p in doc.paragraphs]
+    raw = find_mentions(texts) if texts else []
+    out: list[list[Entity]] = []
+    pos = 0
+    for doc in docs:
+        n = len(doc.paragraphs)
+        ranges = [(p.start, p.end) for p in doc.paragraphs]
+        out.append(group_mentions(doc.text, ranges, raw[pos : pos + n]))
+        pos += n
+    return out
+
+
+def find_entities(doc: Document) -> list[Entity]:
+    """The entities of one document, in order of first mention (no roles yet)."""
+    return find_entities_many([doc])[0]
+
+
+def paragraph_spans(doc: Document, entities: Sequence[Entity]) -> list[list[tuple[int, int]]]:
+    """For each paragraph, its mentions' ``[start, end)`` relative to the paragraph, in text order."""
+    spans: list[list[tuple[int, int]]] = [[] for _ in doc.paragraphs]
+    for m in sorted((m for e in entities for m in e.mentions), key=lambda m: (m.start, m.end)):
+        p = doc.paragraphs[m.paragraph]
+        spans[m.paragraph].append((m.start - p.start, m.end - p.start))
+    return spans
+
+
+def assign_roles(
+    doc: Document,
+    entities: list[Entity],
+    span_vectors: Sequence[np.ndarray | None],
+    paragraph_means: np.ndarray,
+    model: RoleModel,
+) -> None:
+    """Give every mention and entity its role, from the encoder's span vectors (in place).
+
+    ``span_vectors[i]`` holds the vectors of paragraph ``i``'s mentions in
+    the order of :func:`paragraph_spans`; ``paragraph_means`` is ``[P, 384]``.
+    """
+    del doc  # the offsets already live in the mentions
+    order = sorted(
+        ((e_i, m_i, m) for e_i, e in enumerate(entities) for m_i, m in enumerate(e.mentions)),
+        key=lambda t: (t[2].start, t[2].end),
+    )
+    if not order or len(paragraph_means) == 0:
+        return
+    taken = [0] * len(paragraph_means)
+    rows_span, rows_para = [], []
+    for _, _, m in order:
+        vectors = span_vectors[m.paragraph]
+        k = taken[m.paragraph]
+        taken[m.paragraph] += 1
+        rows_span.append(vectors[k] if vectors is not None and k < len(vectors) else np.zeros(384, np.float32))
+        rows_para.append(paragraph_means[m.paragraph])
+    X = mention_features(np.stack(rows_span), np.stack(rows_para), paragraph_means.mean(axis=0))
+    for (e_i, m_i, m), pred in zip(order, model.predict(X), strict=True):
+        entities[e_i].mentions[m_i] = replace(m, role=pred)
+    for e in entities:
+        e.role = aggregate_roles([m.role for m in e.mentions if m.role is not None], model.second_ratio)

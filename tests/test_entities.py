@@ -1,0 +1,246 @@
+"""Entities: NER pipeline checks, grouping of mentions, the role head and its outputs.
+
+Texts here are written for these tests. Tests that load spaCy's pipeline or
+the bundled models carry no mark: they take a few seconds.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spinscope.entities import (
+    FINE_BY_MAIN,
+    FINE_ROLES,
+    MAIN_ROLES,
+    RoleModel,
+    RolePrediction,
+    find_entities,
+    name_key,
+)
+from spinscope.entities.aliases import country_of, find_acronyms, initials_match
+from spinscope.entities.group import group_mentions
+from spinscope.entities.ner import RawMention, find_mentions, pipeline_directory, verify_pipeline
+from spinscope.entities.roles import FEATURE_DIM, aggregate_roles
+from spinscope.errors import ModelError
+from spinscope.ingest import document_from_text
+
+ARTICLE = """Alliance chief warns of a frozen conflict
+
+NATO chief Jens Stoltenberg said on Monday that the Collective Security Treaty Organization (CSTO) had failed its members.
+Stoltenberg warned that Kiev could not hold out alone, while CSTO officials stayed silent.
+The Kremlin said Moscow would respond to any provocation, and Vladimir Putin accused the U.S. of lying.
+Putin added that the United States had armed Ukraine for years."""
+
+
+# ------------------------------------------------------------------------- aliases
+
+
+def test_acronym_must_spell_the_initials() -> None:
+    defs = find_acronyms("the Collective Security Treaty Organization (CSTO) met. Officials (Reuters) spoke in 2022 (AP).")
+    assert [(d.short, d.long) for d in defs] == [("CSTO", "Collective Security Treaty Organization")]
+    assert initials_match("MFA", ["Ministry", "of", "Foreign", "Affairs"])
+    assert not initials_match("MZ", ["Ministry", "of", "Foreign", "Affairs"])
+    assert initials_match("MZ", ["Ministerstvo", "Zahranicnych"])
+
+
+def test_capitals_and_seats_stand_for_their_country() -> None:
+    assert country_of("Kiev") == country_of("Kyiv") == "Ukraine"
+    assert country_of("the Kremlin") == "Russia"
+    assert country_of("Washington") == "United States"
+    assert country_of("Reuters") is None and country_of("Stoltenberg") is None
+
+
+def test_name_key_folds_the_usual_variants() -> None:
+    assert name_key("the U.S.'s") == name_key("United States") == "united states"
+    assert name_key("Putin\u2019s") == "putin"
+    assert name_key("  The  Kremlin ") == "kremlin"
+
+
+# ------------------------------------------------------------------------- grouping (no tagger needed)
+
+
+def _raw(text: str, paragraph: str, label: str, source: str = "ner") -> RawMention:
+    start = paragraph.index(text)
+    return RawMention(start, start + len(text), text, label, source)
+
+
+def test_grouping_merges_surnames_acronyms_and_country_names() -> None:
+    p0 = "Jens Stoltenberg said the Collective Security Treaty Organization (CSTO) failed."
+    p1 = "Stoltenberg warned Kiev. CSTO was silent. The U.S. and the United States agreed with Ukraine."
+    text = p0 + "\n" + p1
+    ranges = [(0, len(p0)), (len(p0) + 1, len(text))]
+    raw = [
+        [_raw("Jens Stoltenberg", p0, "PERSON"), _raw("Collective Security Treaty Organization", p0, "ORG")],
+        [_raw("Stoltenberg", p1, "PERSON"), _raw("Kiev", p1, "PERSON"), _raw("U.S.", p1, "GPE"),
+         _raw("United States", p1, "GPE"), _raw("Ukraine", p1, "GPE")],
+    ]  # fmt: skip
+    entities = {e.name: e for e in group_mentions(text, ranges, raw)}
+    assert [text[m.start : m.end] for m in entities["Jens Stoltenberg"].mentions] == ["Jens Stoltenberg", "Stoltenberg"]
+    csto = entities["Collective Security Treaty Organization"]
+    assert [text[m.start : m.end] for m in csto.mentions] == ["Collective Security Treaty Organization", "CSTO", "CSTO"]
+    assert {m.source for m in csto.mentions} == {"ner", "acronym"}  # the tagger missed the acronym
+    assert len(entities["United States"].mentions) == 2 and entities["United States"].aliases == ["U.S."]
+    kiev, ukraine = entities["Kiev"], entities["Ukraine"]
+    assert kiev.label == "GPE" and kiev.stands_for == "Ukraine"  # the tagger's PERSON is corrected
+    assert kiev.linked == [ukraine.id] and ukraine.linked == [kiev.id]  # linked, not merged
+    for e in entities.values():
+        for m in e.mentions:
+            assert ranges[m.paragraph][0] <= m.start < m.end <= ranges[m.paragraph][1]
+
+
+def test_a_first_name_shared_by_two_people_is_not_merged() -> None:
+    p = "John Smith met John Doe. John left."
+    raw = [[_raw("John Smith", p, "PERSON"), _raw("John Doe", p, "PERSON"), RawMention(25, 29, "John", "PERSON")]]
+    names = sorted(e.name for e in group_mentions(p, [(0, len(p))], raw))
+    assert names == ["John", "John Doe", "John Smith"]
+
+
+def test_no_mentions_no_entities() -> None:
+    assert group_mentions("Nothing here.", [(0, 13)], [[]]) == []
+
+
+# ------------------------------------------------------------------------- the tagger
+
+
+def test_pipeline_files_are_checked(tmp_path: Path) -> None:
+    src = pipeline_directory()
+    verify_pipeline(src)  # the installed copy passes
+    copy = tmp_path / "pipe"
+    shutil.copytree(src, copy)
+    data = bytearray((copy / "ner" / "model").read_bytes())
+    data[100] ^= 0xFF
+    (copy / "ner" / "model").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=r"E323.*ner/model.*not the pinned pipeline"):
+        verify_pipeline(copy)
+    (copy / "ner" / "model").unlink()
+    with pytest.raises(ModelError, match="E322"):
+        verify_pipeline(copy)
+
+
+def test_tagger_finds_people_organisations_and_places() -> None:
+    (found,) = find_mentions(["NATO chief Jens Stoltenberg met Joe Biden in Washington on Monday."])
+    got = {(m.text, m.label) for m in found}
+    assert {("NATO", "ORG"), ("Jens Stoltenberg", "PERSON"), ("Joe Biden", "PERSON"), ("Washington", "GPE")} <= got
+    assert all(m.label != "DATE" for m in found)  # only entity kinds a role can be given to
+
+
+def test_find_entities_on_a_document() -> None:
+    doc = document_from_text(ARTICLE)
+    entities = find_entities(doc)
+    by_name = {e.name: e for e in entities}
+    assert len(by_name["Jens Stoltenberg"].mentions) == 2
+    assert len(by_name["Vladimir Putin"].mentions) == 2
+    assert "CSTO" in by_name["Collective Security Treaty Organization"].aliases
+    assert by_name["Kremlin"].stands_for == "Russia"
+    for e in entities:
+        for m in e.mentions:
+            assert doc.text[m.start : m.end].strip() == doc.text[m.start : m.end] != ""
+
+
+def test_text_without_names_has_no_entities() -> None:
+    assert find_entities(document_from_text("Mix the flour and sugar, then bake it for an hour.")) == []
+
+
+# ------------------------------------------------------------------------- the role head
+
+
+def _synthetic(n: int = 90, seed: int = 0) -> tuple[np.ndarray, list[str], list[tuple[str, ...]]]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(scale=0.2, size=(n, FEATURE_DIM)).astype(np.float32)
+    main, fine = [], []
+    for i in range(n):
+        k = i % 3
+        X[i, k] += 3.0
+        main.append(MAIN_ROLES[k])
+        role = FINE_BY_MAIN[MAIN_ROLES[k]][i % 2]
+        X[i, 10 + FINE_ROLES.index(role)] += 3.0
+        fine.append((role,))
+    return X, main, fine
+
+
+def test_role_model_learns_and_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, main, fine = _synthetic()
+    model = RoleModel().fit(X, main, fine)
+    preds = model.predict(X)
+    assert np.mean([p.main_role == m for p, m in zip(preds, main, strict=True)]) > 0.95
+    assert np.mean([p.fine_roles == f for p, f in zip(preds, fine, strict=True)]) > 0.9
+    for p in preds:  # fine roles always belong to the main role (the taxonomy is a tree)
+        assert set(p.fine_roles) <= set(FINE_BY_MAIN[p.main_role])
+        assert abs(sum(p.main_scores.values()) - 1) < 1e-5
+    model.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roles.json", "roles.safetensors"]
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # prediction needs numpy only
+    assert RoleModel.load(tmp_path).predict(X) == preds
+
+
+def test_role_model_never_predicts_an_unseen_fine_role() -> None:
+    X, main, fine = _synthetic()
+    preds = RoleModel().fit(X, main, fine).predict(X)
+    seen = {r for f in fine for r in f}
+    assert all(set(p.fine_roles) <= seen for p in preds)
+
+
+def test_broken_role_model_files(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="E331"):
+        RoleModel.load(tmp_path)
+    X, main, fine = _synthetic()
+    RoleModel().fit(X, main, fine).save(tmp_path)
+    (tmp_path / "roles.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(ModelError, match="E333"):
+        RoleModel.load(tmp_path)
+    (tmp_path / "roles.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ModelError, match="E332"):
+        RoleModel.load(tmp_path)
+
+
+def test_entity_role_is_the_mean_of_its_mentions() -> None:
+    def pred(main: str, p: float, fine: str) -> RolePrediction:
+        others = [r for r in MAIN_ROLES if r != main]
+        scores = {main: p, others[0]: (1 - p) / 2, others[1]: (1 - p) / 2}
+        return RolePrediction(main, scores, (fine,), {r: (0.9 if r == fine else 0.01) for r in FINE_BY_MAIN[main]})
+
+    agg = aggregate_roles([pred("Antagonist", 0.9, "Tyrant"), pred("Antagonist", 0.6, "Deceiver"), pred("Innocent", 0.5, "Victim")])
+    assert agg is not None and agg.main_role == "Antagonist"
+    assert set(agg.fine_roles) <= set(FINE_BY_MAIN["Antagonist"])
+    assert aggregate_roles([]) is None
+
+
+# ------------------------------------------------------------------------- in the pipeline
+
+
+def test_analyze_gives_entities_roles_and_narratives() -> None:
+    from spinscope.pipeline import analyze
+
+    result = analyze(ARTICLE).to_dict()
+    names = {e["name"]: e for e in result["entities"]}
+    assert "Vladimir Putin" in names and "Jens Stoltenberg" in names
+    for e in result["entities"]:
+        assert e["role"]["main_role"] in MAIN_ROLES
+        assert set(e["role"]["fine_roles"]) <= set(FINE_BY_MAIN[e["role"]["main_role"]])
+        for m in e["mentions"]:
+            assert result["document"]["text"][m["start"] : m["end"]] == m["text"]
+            assert m["role"]["main_role"] in MAIN_ROLES
+    n = result["narratives"]
+    assert n["domain"] in {"URW", "CC", "Other"}
+    for ev in n["evidence"]:
+        assert result["document"]["text"][ev["start"] : ev["end"]] == ev["text"]
+    assert result["schema_version"] == "1.2"
+
+
+def test_batched_and_single_analysis_agree_on_entities() -> None:
+    from spinscope.pipeline import analyze_document, analyze_documents
+
+    docs = [document_from_text(ARTICLE), document_from_text("A recipe.\n\nMix the flour and sugar.")]
+    batched = [a.to_dict() for a in analyze_documents(docs)]
+    single = [analyze_document(d).to_dict() for d in docs]
+    for b, s in zip(batched, single, strict=True):
+        assert [e["name"] for e in b["entities"]] == [e["name"] for e in s["entities"]]
+        for eb, es in zip(b["entities"], s["entities"], strict=True):
+            assert eb["role"]["main_role"] == es["role"]["main_role"]
+            assert eb["role"]["main_scores"] == pytest.approx(es["role"]["main_scores"], abs=1e-3)
+    assert batched[1]["entities"] == []
