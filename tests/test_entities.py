@@ -244,3 +244,93 @@ def test_batched_and_single_analysis_agree_on_entities() -> None:
             assert eb["role"]["main_role"] == es["role"]["main_role"]
             assert eb["role"]["main_scores"] == pytest.approx(es["role"]["main_scores"], abs=1e-3)
     assert batched[1]["entities"] == []
+
+
+def test_titles_do_not_split_a_person() -> None:
+    assert name_key("Ms Vasko") == name_key("Vasko") == "vasko"
+    assert name_key("President Joe Biden") == "joe biden"
+    assert name_key("President") == "president"  # a title alone stays what it is
+    p = "Irena Vasko spoke first. Ms Vasko then left."
+    raw = [[_raw("Irena Vasko", p, "PERSON"), _raw("Ms Vasko", p, "PERSON")]]
+    (entity,) = group_mentions(p, [(0, len(p))], raw)
+    assert entity.name == "Irena Vasko" and entity.aliases == ["Ms Vasko"]
+
+
+# ------------------------------------------------------------------------- report, terminal and compare
+
+
+def _with_entities(name: str, main: str, fine: str) -> dict:
+    """A hand-built analysis dict (from the report tests' hostile article) with one entity and a narrative."""
+    from tests.test_report import hostile_analysis
+
+    data = hostile_analysis().to_dict()
+    text = data["document"]["text"]
+    start = text.index("disgrace")
+    role = {"main_role": main, "main_scores": {r: (0.8 if r == main else 0.1) for r in MAIN_ROLES},
+            "fine_roles": [fine], "fine_scores": {fine: 0.9}}  # fmt: skip
+    data["entities"] = [
+        {"id": 0, "name": name, "label": "PERSON", "aliases": [], "stands_for": None, "linked": [], "role": role,
+         "mentions": [{"start": start, "end": start + 8, "text": "disgrace", "paragraph": 1, "label": "PERSON",
+                       "source": "ner", "role": role}]},
+    ]  # fmt: skip
+    p1 = data["document"]["paragraphs"][1]
+    data["narratives"] = {
+        "domain": "URW", "dominant": "URW: Discrediting Ukraine",
+        "narratives": [{"label": "URW: Discrediting Ukraine", "score": 0.7, "definition": "<b>def</b>"}],
+        "subnarratives": [],
+        "evidence": [{"start": p1["start"], "end": p1["end"], "text": text[p1["start"] : p1["end"]], "score": 0.5,
+                      "label": "URW: Discrediting Ukraine"}],
+    }  # fmt: skip
+    return data
+
+
+def test_report_entity_panel_and_narrative_badges_are_escaped() -> None:
+    import lxml.html
+
+    from spinscope.report import render_report
+
+    hostile = "<script>window.__pwned=9</script>"
+    html = render_report([_with_entities(hostile, "Antagonist", "Tyrant")])
+    tree = lxml.html.document_fromstring(html)
+    panel = tree.xpath("//section[contains(@class, 'entities')]")[0]
+    villain = panel.xpath(".//div[contains(@class, 'role-antagonist')]")[0]
+    assert hostile in villain.text_content() and "Tyrant" in villain.text_content()
+    assert "nobody" in panel.xpath(".//div[contains(@class, 'role-protagonist')]")[0].text_content()
+    assert len(tree.xpath("//script")) == 1  # only the report's own, hash-pinned script
+    badges = tree.xpath("//ul[contains(@class, 'badges')]/li")
+    assert badges and "Discrediting Ukraine" in badges[0].text_content() and "dominant" in badges[0].text_content()
+    assert "<b>def</b>" in badges[0].text_content()  # a definition is text, never markup
+    assert tree.xpath("//div[contains(@class, 'para') and contains(@class, 'nev')]/@id") == ["a0-p1"]
+
+
+def test_terminal_prints_the_role_columns_literally() -> None:
+    import io
+
+    from rich.console import Console
+
+    from spinscope.report import print_analysis
+
+    buf = io.StringIO()
+    print_analysis(_with_entities("[bold]Boss[/bold]", "Innocent", "Victim"), Console(file=buf, width=140))
+    out = buf.getvalue()
+    assert "Cast as victim" in out and "[bold]Boss[/bold]" in out and "Victim" in out
+    assert "Discrediting Ukraine" in out
+
+
+def test_compare_shows_how_each_article_casts_a_shared_name() -> None:
+    import lxml.html
+
+    from spinscope.stories.compare import compare, render_comparison_html
+
+    a = _with_entities("Mira Santel", "Protagonist", "Guardian")
+    b = _with_entities("Mira Santel", "Antagonist", "Corrupt")
+    b["document"]["id"] = "other"
+    c = compare(a, b, embed=lambda texts: np.ones((len(texts), 4), dtype=np.float32) / 2)
+    (casting,) = c.castings
+    assert (casting.name, casting.role_a, casting.role_b, casting.differs) == ("Mira Santel", "Protagonist", "Antagonist", True)
+    assert c.to_dict()["entities"][0]["b"]["fine_roles"] == ["Corrupt"]
+    page = lxml.html.fromstring(render_comparison_html(c))
+    row = page.xpath("//section[@aria-labelledby='e-h']//tr[contains(@class, 'differs')]")[0]
+    assert "cast differently" in row.text_content() and "Guardian" in row.text_content()
+    del a["entities"]
+    assert compare(a, b, embed=lambda texts: np.ones((len(texts), 4), dtype=np.float32) / 2).castings is None

@@ -46,6 +46,15 @@ COUNTRY_NAMES: dict[str, str] = {
 }
 
 
+#: Titles dropped from the front of a name before names are compared ("Ms Vasko" = "Vasko").
+TITLES = frozenset(
+    "mr mrs ms miss mx dr prof sir dame lord lady president vice prime minister chancellor premier"
+    " secretary general gen senator sen rep representative governor gov mayor king queen prince princess"
+    " pope chief judge justice ambassador commissioner colonel col lieutenant lt sergeant sgt captain capt"
+    " admiral marshal".split()
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """An entity mention ``[start, end)`` of ``Document.text``, in paragraph ``paragraph``."""
@@ -78,7 +87,10 @@ def name_key(name: str) -> str:
     s = re.sub(r"'s?$", "", s)
     s = s.lower().replace(".", "")
     s = re.sub(r"^the\s+", "", s)
-    s = " ".join(re.sub(r"[^\w' -]", " ", s).split())
+    words = re.sub(r"[^\w' -]", " ", s).split()
+    while len(words) > 1 and words[0] in TITLES:  # never strip a name down to nothing
+        words = words[1:]
+    s = " ".join(words)
     return COUNTRY_NAMES.get(s, s)
 
 
