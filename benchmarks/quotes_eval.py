@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from spinscope.ingest import document_from_text
+from spinscope.entities import find_entities
 from spinscope.quotes import ANALYZER_VERSION, extract_quotes
 from spinscope.quotes.evaluate import quote_to_record, score_item, summarise
 
@@ -64,6 +65,9 @@ def main() -> int:
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--errors", action="store_true", help="print every error")
+    parser.add_argument(
+        "--rules-only", action="store_true", help="names by rule alone, without the NER pipeline's mentions"
+    )
     args = parser.parse_args()
 
     items = load_gold(args.gold)
@@ -76,7 +80,10 @@ def main() -> int:
         if doc.text != item["text"]:
             print(f"{item['id']}: document text differs from the gold text; offsets would not apply")
             return 2
-        pred = [quote_to_record(q) for q in extract_quotes(doc).quotes]
+        tagged = None
+        if not args.rules_only:  # what `spinscope analyze` does: the NER mentions confirm or add names
+            tagged = [(m.start, m.end, e.label) for e in find_entities(doc) for m in e.mentions if m.source == "ner"]
+        pred = [quote_to_record(q) for q in extract_quotes(doc, tagged).quotes]
         c = score_item(item["quotes"], pred)
         counts.append(c)
         if c["errors"]:
@@ -112,6 +119,7 @@ def main() -> int:
     report = {
         "benchmark": "quotes-gold",
         "analyzer_version": ANALYZER_VERSION,
+        "names": "rules only" if args.rules_only else "rules plus the NER pipeline's PERSON/ORG mentions",
         "gold": str(args.gold.relative_to(HERE.parent)) if args.gold.is_relative_to(HERE.parent) else str(args.gold),
         "gold_sha256": hashlib.sha256(args.gold.read_bytes()).hexdigest(),
         "items": len(items),

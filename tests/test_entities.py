@@ -334,3 +334,23 @@ def test_compare_shows_how_each_article_casts_a_shared_name() -> None:
     assert "cast differently" in row.text_content() and "Guardian" in row.text_content()
     del a["entities"]
     assert compare(a, b, embed=lambda texts: np.ones((len(texts), 4), dtype=np.float32) / 2).castings is None
+
+
+def test_ner_confirms_a_speaker_the_rules_alone_would_drop() -> None:
+    from spinscope.quotes import extract_quotes
+
+    text = "Port talks stall\n\nJohnson, who chairs the committee, was unmoved.\n\u201cWe will not sign this plan,\u201d she said."
+    doc = document_from_text(text)
+    tagged = [(m.start, m.end, e.label) for e in find_entities(doc) for m in e.mentions]
+    assert [q.speaker for q in extract_quotes(doc).quotes] == [None]  # a sentence's first word, no cue after it
+    (quote,) = extract_quotes(doc, tagged).quotes
+    assert (quote.speaker, quote.speaker_method) == ("Johnson", "pronoun")
+
+
+def test_ner_never_makes_a_modifier_speak() -> None:
+    from spinscope.quotes import extract_quotes
+
+    text = "Talks collapse\n\nVelmoran envoy Tomas Reiner insisted: \u201cWe came with a serious offer.\u201d"
+    doc = document_from_text(text)
+    tagged = [(m.start, m.end, e.label) for e in find_entities(doc) for m in e.mentions]
+    assert [q.speaker for q in extract_quotes(doc, tagged).quotes] == ["Tomas Reiner"]

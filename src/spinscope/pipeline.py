@@ -154,7 +154,9 @@ def _finish(analysis: Analysis, model: SpinModel) -> Analysis:
         extract_quotes,
     )
 
-    quotes = extract_quotes(analysis.document)
+    # The entity's label, not the mention's: the tagger may call a lone surname a place.
+    tagged = [(m.start, m.end, e.label) for e in analysis.entities or () for m in e.mentions if m.source == "ner"]
+    quotes = extract_quotes(analysis.document, tagged)
     if any(q.insertions for q in quotes.quotes):
         scorer = technique_scorer(model, EDITORIAL_TECHNIQUES)
         quotes = classify_quotes(quotes, scorer, threshold=EDITORIAL_THRESHOLD)

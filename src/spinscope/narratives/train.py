@@ -244,7 +244,7 @@ def evaluate_narratives(
         "articles": len(ids),
         "articles_gold_other": gold_other,
         "articles_predicted_other": sum(preds[a].is_other for a in ids),
-        "model_dir": str(model_dir or DEFAULT_MODEL_DIR),
+        "model_dir": "packaged" if model_dir is None else Path(model_dir).name,  # no machine paths in results
         "model_trained_at": model.meta.get("trained_at"),
         "model_training": model.meta.get("training"),
         "subtask2": {
@@ -253,7 +253,7 @@ def evaluate_narratives(
             "official_output": official["output"][-2000:],
             "agree": agree,
         },
-        "files": {"subtask2": str(pred_file)},
+        "files": {"subtask2": pred_file.name},
     }
 
     if evidence and ds.explanations:
@@ -295,7 +295,7 @@ def evaluate_narratives(
             "predicted_dominant_narrative": mean_cos(predicted),
             "lead3_baseline": mean_cos(lead),
         }
-        metrics["files"]["subtask3"] = str(st3_file)
+        metrics["files"]["subtask3"] = st3_file.name
     metrics["seconds"] = round(time.time() - started, 1)
     text = json.dumps(metrics, indent=2, ensure_ascii=False) + "\n"
     (out / "metrics.json").write_text(text, encoding="utf-8")

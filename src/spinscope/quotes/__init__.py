@@ -16,6 +16,8 @@ lists live in :mod:`~spinscope.quotes.lexicon`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dataclasses import replace
 
 from spinscope.document import Document
@@ -58,13 +60,17 @@ __all__ = [
 ]
 
 
-def extract_quotes(doc: Document) -> QuoteResult:
+def extract_quotes(doc: Document, tagged: Sequence[tuple[int, int, str]] | None = None) -> QuoteResult:
     """Every direct quotation of *doc*, attributed and checked for editing.
 
     Parameters
     ----------
     doc:
         Any Document; offsets in the result point into ``doc.text``.
+    tagged:
+        ``(start, end, label)`` entity mentions from the NER pipeline
+        (``spinscope analyze`` passes them): they confirm or add the names
+        a speaker can be. Without them, names are found by rule alone.
 
     Returns
     -------
@@ -78,7 +84,7 @@ def extract_quotes(doc: Document) -> QuoteResult:
     spans, doc_notes = find_mark_spans(doc)
     masked = mask_quotes(text, spans)
     paragraphs = [(p.start, p.end) for p in doc.paragraphs]
-    registry = build_registry(text, masked, spans)
+    registry = build_registry(text, masked, spans, list(tagged) if tagged else None)
     sentences = Sentences(text, masked, spans, paragraphs)
     resolver = _Resolver(registry, sentences, paragraphs)
 

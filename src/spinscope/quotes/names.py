@@ -1,8 +1,9 @@
-"""Named mentions and the entities they refer to, found by rule.
+"""Named mentions and the entities they refer to: rules, confirmed and extended by NER.
 
-No named-entity model is available offline, so names are capitalised word
-sequences outside quotes, cleaned with the tables in
-:mod:`spinscope.quotes.lexicon`:
+Names are capitalised word sequences outside quotes, cleaned with the
+tables in :mod:`spinscope.quotes.lexicon`, plus what the NER pipeline of
+:mod:`spinscope.entities` tags as a person or organisation (when the caller
+passes its mentions, as ``spinscope analyze`` does; see :func:`_add_tagged`):
 
 * leading sentence words ("The", "Her") and titles ("Foreign Minister",
   "Dr.") are stripped; the titles are kept as the mention's *roles*;
@@ -251,9 +252,56 @@ def _alias_after(masked: str, text: str, mention: Mention, spans: list[MarkSpan]
     return []
 
 
-def build_registry(text: str, masked: str, spans: list[MarkSpan]) -> Registry:
-    """Find every mention of *text* and group the mentions into entities."""
+def _add_tagged(masked: str, mentions: list[Mention], tagged: list[tuple[int, int, str]]) -> list[Mention]:
+    """Merge the NER pipeline's PERSON and ORG mentions into the rule mentions.
+
+    A single capitalised word the rules were unsure of (it starts a
+    sentence) is confirmed when the tagger calls it a person or an
+    organisation; a tagged name the rules missed entirely is added, unless
+    it sits inside a quotation (masked), overlaps a rule mention, or is a
+    single word the tagger calls an organisation or that a title follows
+    (the rules skip those on purpose: they modify the next name).
+    """
+    out = list(mentions)
+    for start, end, label in tagged:
+        if label not in {"PERSON", "ORG"} or end <= start:
+            continue
+        overlapping = [m for m in out if m.start < end and start < m.end]
+        for m in overlapping:
+            if m.kind == "single" and m.initial and m.start == start and m.end == end:
+                m.initial = False  # the tagger vouches for it: a name, not a sentence's first word
+        if overlapping or "\x00" in masked[start:end] or not masked[start:end].strip():
+            continue
+        name = masked[start:end]
+        if name != masked[start:end].strip() or not name[:1].isupper():
+            continue
+        words = name.split()
+        nxt = _next_word(masked, end).lower()
+        if len(words) == 1 and (label == "ORG" or nxt in ROLE_NOUNS or nxt in TITLE_WORDS):
+            continue  # "Interior Minister", "Velmoran envoy": one word before a title modifies it
+        kind = "org" if label == "ORG" else ("person" if len(words) > 1 else "single")
+        after = masked[end : end + 2]
+        out.append(
+            Mention(
+                start=start, end=end, text=name, kind=kind, roles=_window_roles(masked, start, end),
+                possessive=after in ("'s", "’s"), place=_after_preposition(masked, start),
+            )
+        )  # fmt: skip
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def build_registry(
+    text: str, masked: str, spans: list[MarkSpan], tagged: list[tuple[int, int, str]] | None = None
+) -> Registry:
+    """Find every mention of *text* and group the mentions into entities.
+
+    ``tagged``: ``(start, end, label)`` mentions from the NER pipeline
+    (:mod:`spinscope.entities`), merged in with :func:`_add_tagged`.
+    """
     mentions = _raw_mentions(text, masked)
+    if tagged:
+        mentions = _add_tagged(masked, mentions, tagged)
     non_initial = {m.text for m in mentions if not m.initial}
     entities: list[Entity] = []
     by_name: dict[str, Entity] = {}

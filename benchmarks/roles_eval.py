@@ -1,0 +1,59 @@
+"""SemEval-2025 Task 10 entity roles (subtask 1) on en dev: gold mentions and end to end.
+
+Run: ``nice -n 19 .venv/bin/python benchmarks/roles_eval.py [--data-dir DIR] [--model-dir DIR]``.
+Evaluates the packaged role model (``src/spinscope/models/roles``) with
+:func:`spinscope.entities.train.evaluate_roles`: official-format predictions
+for the gold mentions, scored by our code and by the organisers'
+``subtask1_scorer.py`` (they must agree), then the whole pipeline (our NER,
+our entities, our roles) against the same gold mentions. Writes
+``benchmarks/results/roles-en-dev.json`` and exits 1 when the scorers disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from spinscope.entities.roles import DEFAULT_ROLES_DIR
+from spinscope.entities.train import evaluate_roles
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "results" / "roles-en-dev.json"
+
+
+def _model_hash(model_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(model_dir.glob("roles.*")):
+        digest.update(p.name.encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--model-dir", type=Path, default=DEFAULT_ROLES_DIR)
+    parser.add_argument("--lang", default="en")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    runs = ROOT / "runs" / f"roles-{args.lang}-dev"
+    metrics = evaluate_roles(args.data_dir, args.lang, "dev", args.model_dir, runs)
+    metrics["model_sha256"] = _model_hash(args.model_dir)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    gold, official, e2e = metrics["gold_mentions"]["ours"], metrics["gold_mentions"]["official"], metrics["end_to_end"]
+    print(f"{'':34}{'ours':>10}{'official':>10}{'end to end':>12}")
+    for key in ("main_role_accuracy", "exact_match_ratio"):
+        value = official.get(key)
+        shown = float("nan") if value is None else value
+        print(f"{key:<34}{gold[key]:>10.4f}{shown:>10.4f}{e2e[key]:>12.4f}")
+    print(f"gold mentions found by our NER: {e2e['gold_mentions_found']}/{e2e['mentions']}")
+    print(f"majority main role ({metrics['majority_main_role']['role']}): {metrics['majority_main_role']['accuracy']:.4f}")
+    print(f"wrote {args.out}")
+    return 0 if metrics["gold_mentions"]["agree"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
