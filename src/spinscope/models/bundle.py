@@ -210,14 +210,11 @@ def _pool_spans(
     starts = np.array([a for a, _ in offsets])
     ends = np.array([b for _, b in offsets])
     real = ends > starts  # special tokens carry (0, 0)
-    sums = np.zeros((len(spans), states.shape[1]), dtype=np.float32)
-    counts = np.zeros(len(spans), dtype=np.float32)
-    for k, (s, e) in enumerate(spans):
-        hit = real & (starts < e) & (ends > s)
-        if hit.any():
-            sums[k] = states[hit].sum(axis=0)
-            counts[k] = hit.sum()
-    return sums, counts
+    bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    # hit[k, t]: token t overlaps span k; one matrix product pools every span at once.
+    hit = real[None, :] & (starts[None, :] < bounds[:, 1:2]) & (ends[None, :] > bounds[:, 0:1])
+    weights = hit.astype(np.float32)
+    return weights @ states.astype(np.float32), weights.sum(axis=1)
 
 
 def build_parts(net_config: NetConfig, *, verify: bool = True) -> tuple[SpinNet, torch.nn.Module]:
