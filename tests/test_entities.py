@@ -354,3 +354,15 @@ def test_ner_never_makes_a_modifier_speak() -> None:
     doc = document_from_text(text)
     tagged = [(m.start, m.end, e.label) for e in find_entities(doc) for m in e.mentions]
     assert [q.speaker for q in extract_quotes(doc, tagged).quotes] == ["Tomas Reiner"]
+
+
+def test_article_outside_both_domains_gets_other_and_no_evidence() -> None:
+    from spinscope.pipeline import analyze
+
+    text = (
+        "Local team wins the cup\n\nThe home side scored twice in the second half to lift the trophy on Saturday.\n"
+        "Fans celebrated in the square until late."
+    )
+    n = analyze(text).to_dict()["narratives"]
+    assert n["domain"] == "Other" and [x["label"] for x in n["narratives"]] == ["Other"]
+    assert n["evidence"] == [] and n["dominant"] == "Other"
