@@ -13,22 +13,16 @@ similarity (bundled-encoder cosine, *not* the official BERTScore). Writes
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
+
+from _hashing import files_sha256
 
 from spinscope.narratives.train import DEFAULT_MODEL_DIR, evaluate_narratives
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "narratives-en-dev.json"
-
-
-def _model_hash(model_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for p in sorted(model_dir.glob("narratives.*")):
-        digest.update(p.name.encode() + b"\0" + p.read_bytes())
-    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = ROOT / "runs" / f"narratives-{args.lang}-dev"
     metrics = evaluate_narratives(args.data_dir, args.lang, "dev", args.model_dir, runs)
-    metrics["model_sha256"] = _model_hash(args.model_dir)
+    metrics["model_sha256"] = files_sha256(args.model_dir, "narratives.*")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     st2 = metrics["subtask2"]

@@ -12,23 +12,17 @@ our entities, our roles) against the same gold mentions. Writes
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
+
+from _hashing import files_sha256
 
 from spinscope.entities.roles import DEFAULT_ROLES_DIR
 from spinscope.entities.train import evaluate_roles
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "roles-en-dev.json"
-
-
-def _model_hash(model_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for p in sorted(model_dir.glob("roles.*")):
-        digest.update(p.name.encode() + b"\0" + p.read_bytes())
-    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = ROOT / "runs" / f"roles-{args.lang}-dev"
     metrics = evaluate_roles(args.data_dir, args.lang, "dev", args.model_dir, runs)
-    metrics["model_sha256"] = _model_hash(args.model_dir)
+    metrics["model_sha256"] = files_sha256(args.model_dir, "roles.*")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     gold, official, e2e = metrics["gold_mentions"]["ours"], metrics["gold_mentions"]["official"], metrics["end_to_end"]

@@ -45,29 +45,16 @@ def gold_mention_features(
 
     X = np.zeros((len(texts), FEATURE_DIM), dtype=np.float32)
     mentions: list[np.ndarray] = []
-    for a, (units, outs) in enumerate(encode_units(texts, spans, model=model)):
-        if not outs:
+    for a, encoded in enumerate(encode_units(texts, spans, model=model)):
+        means = encoded.means
+        X[a] = pool_units(means)
+        if not len(encoded.span_units):
             mentions.append(np.zeros((0, 3 * 384), dtype=np.float32))
             continue
-        means = np.stack([o.mean for o in outs])
-        X[a] = pool_units(means)
-        article_mean = means.mean(axis=0)
-        # encode_units put each span in its unit, in the given order: read them back in that order.
-        taken = [0] * len(units)
-        rows_span, rows_para = [], []
-        for s, _ in spans[a]:
-            u = next((i for i, (us, ue) in enumerate(units) if us <= s < ue), None)
-            if u is None or outs[u].span_vectors is None or taken[u] >= len(outs[u].span_vectors):
-                rows_span.append(np.zeros(384, dtype=np.float32))
-                rows_para.append(article_mean)
-                continue
-            rows_span.append(outs[u].span_vectors[taken[u]])
-            rows_para.append(outs[u].mean)
-            taken[u] += 1
-        if rows_span:
-            mentions.append(mention_features(np.stack(rows_span), np.stack(rows_para), article_mean))
-        else:
-            mentions.append(np.zeros((0, 3 * 384), dtype=np.float32))
+        article_mean = means.mean(axis=0) if len(means) else np.zeros(384, dtype=np.float32)
+        # A mention outside every unit (offsets past the text) keeps a zero vector and the article as context.
+        paragraphs = np.stack([means[u] if u is not None else article_mean for u in encoded.span_units])
+        mentions.append(mention_features(encoded.span_vectors, paragraphs, article_mean))
     return X, mentions
 
 

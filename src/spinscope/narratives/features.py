@@ -17,13 +17,14 @@ their own in ``spinscope analyze``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from spinscope.stories.embed import EMBEDDING_DIM
 
-__all__ = ["FEATURE_DIM", "article_features", "encode_units", "pool_units", "text_units"]
+__all__ = ["FEATURE_DIM", "EncodedArticle", "article_features", "encode_units", "pool_units", "text_units"]
 
 #: Width of an article feature row: mean and max of the 384-wide unit vectors.
 FEATURE_DIM = 2 * EMBEDDING_DIM
@@ -58,35 +59,64 @@ def pool_units(rows: np.ndarray) -> np.ndarray:
     return np.concatenate([rows.mean(axis=0), rows.max(axis=0)]).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class EncodedArticle:
+    """One article after the detector's pass: its units, their outputs, and the asked-for spans.
+
+    ``span_vectors[k]`` is span ``k``'s pooled state (in the order the spans
+    were given) and ``span_units[k]`` the unit holding it, or None (and a
+    zero row) for a span outside every unit.
+    """
+
+    units: list[tuple[int, int]]
+    outputs: list[Any]
+    span_units: list[int | None]
+    span_vectors: np.ndarray
+
+    @property
+    def means(self) -> np.ndarray:
+        """``[U, 384]`` unit vectors (zero rows for an empty article)."""
+        if not self.outputs:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        return np.stack([o.mean for o in self.outputs])
+
+
 def encode_units(
     texts: Sequence[str],
     spans: Sequence[Sequence[tuple[int, int]]] | None = None,
     *,
     model: Any = None,
-) -> list[tuple[list[tuple[int, int]], list[Any]]]:
-    """For each article text: its units (:func:`text_units`) and the detector's output for each.
+) -> list[EncodedArticle]:
+    """Each article text cut into units (:func:`text_units`) and run through the detector once.
 
     ``spans[a]`` holds ``[start, end)`` ranges of article ``a``'s text (entity
-    mentions) to pool in the same pass; each lands in the ``span_vectors`` of
-    the unit that contains it, in the order given within that unit.
+    mentions) whose token states are pooled in the same pass.
     """
     from spinscope.pipeline import get_model
 
-    out: list[tuple[list[tuple[int, int]], list[Any]]] = []
+    out: list[EncodedArticle] = []
     for a, text in enumerate(texts):
         units = text_units(text)
+        asked = list(spans[a]) if spans is not None else []
+        owner = [next((u for u, (us, ue) in enumerate(units) if us <= s < ue), None) for s, _ in asked]
+        vectors = np.zeros((len(asked), EMBEDDING_DIM), dtype=np.float32)
         if not units:  # nothing to encode: never load the model for an empty article
-            out.append((units, []))
+            out.append(EncodedArticle(units, [], owner, vectors))
             continue
-        spin = get_model(model)
         wanted: list[list[tuple[int, int]]] = [[] for _ in units]
-        for s, e in spans[a] if spans is not None else ():
-            for u, (us, ue) in enumerate(units):
-                if us <= s < ue:
-                    wanted[u].append((s - us, min(e, ue) - us))
-                    break
-        outs = list(spin.encode_paragraphs([text[s:e] for s, e in units], spans=wanted))
-        out.append((units, outs))
+        slot: list[tuple[int, int] | None] = []  # span k -> (unit, position among that unit's spans)
+        for (s, e), u in zip(asked, owner, strict=True):
+            if u is None:
+                slot.append(None)
+                continue
+            us, ue = units[u]
+            slot.append((u, len(wanted[u])))
+            wanted[u].append((s - us, min(e, ue) - us))
+        outs = list(get_model(model).encode_paragraphs([text[s:e] for s, e in units], spans=wanted))
+        for k, where in enumerate(slot):
+            if where is not None and outs[where[0]].span_vectors is not None:
+                vectors[k] = outs[where[0]].span_vectors[where[1]]
+        out.append(EncodedArticle(units, outs, owner, vectors))
     return out
 
 
@@ -95,7 +125,6 @@ def article_features(texts: Sequence[str], *, model: Any = None) -> np.ndarray:
     if isinstance(texts, str):
         raise TypeError("article_features() takes a sequence of article texts, not one string")
     out = np.zeros((len(texts), FEATURE_DIM), dtype=np.float32)
-    for i, (_, outs) in enumerate(encode_units(texts, model=model)):
-        if outs:
-            out[i] = pool_units(np.stack([o.mean for o in outs]))
+    for i, encoded in enumerate(encode_units(texts, model=model)):
+        out[i] = pool_units(encoded.means)
     return out

@@ -219,11 +219,9 @@ def evaluate_narratives(
             ids.append(e.article_id)
     X = np.zeros((len(ids), FEATURE_DIM), dtype=np.float32)
     units: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}  # article -> paragraphs and their vectors
-    for i, (a, (spans, outs)) in enumerate(zip(ids, encode_units([ds.articles[a].text for a in ids]), strict=True)):
-        means = np.stack([o.mean for o in outs]) if outs else np.zeros((0, 384), np.float32)
-        units[a] = (spans, means)
-        if outs:
-            X[i] = pool_units(means)
+    for i, (a, encoded) in enumerate(zip(ids, encode_units([ds.articles[a].text for a in ids]), strict=True)):
+        units[a] = (encoded.units, encoded.means)
+        X[i] = pool_units(encoded.means)
     preds = dict(zip(ids, model.predict(X), strict=True))
 
     def evidence_for(a: str, narrative: str, subnarratives: Sequence[str]) -> str:
