@@ -103,11 +103,11 @@ def _task10_models() -> tuple[RoleModel, NarrativeModel]:
     return RoleModel.load(), NarrativeModel.load(DEFAULT_MODEL_DIR)
 
 
-def _task10(analysis: Analysis, entities: list[Entity], captured: list[ParagraphOutput], n_mentions: list[int]) -> None:
+def _task10(analysis: Analysis, entities: list[Entity], captured: list[ParagraphOutput]) -> None:
     """Roles and narratives from the encoder outputs the detector already used, then evidence.
 
-    ``captured[i].span_vectors`` holds paragraph ``i``'s ``n_mentions[i]``
-    mention vectors. The evidence sentences for the dominant narrative are
+    ``captured[i].span_vectors`` holds paragraph ``i``'s mention vectors
+    (in :func:`~spinscope.entities.paragraph_spans` order). The evidence sentences for the dominant narrative are
     embedded with the bundled sentence encoder and compared with the
     narrative's definition (:func:`~spinscope.narratives.evidence.find_evidence`),
     among the paragraphs its head rates highest: the one step with an
@@ -128,8 +128,7 @@ def _task10(analysis: Analysis, entities: list[Entity], captured: list[Paragraph
         analysis.narratives = narratives.predict(np.zeros((1, 768), np.float32))[0]
         return
     means = np.stack([o.mean for o in captured])
-    mention_vectors = [None if o.span_vectors is None else o.span_vectors[:n] for o, n in zip(captured, n_mentions, strict=True)]
-    assign_roles(doc, entities, mention_vectors, means, roles)
+    assign_roles(entities, [o.span_vectors for o in captured], means, roles)
     analysis.entities = entities
     prediction = narratives.predict(pool_units(means)[None, :])[0]
     analysis.narratives = prediction
@@ -142,14 +141,6 @@ def _task10(analysis: Analysis, entities: list[Entity], captured: list[Paragraph
         subnarratives=prediction.subnarratives,
         within=[(doc.paragraphs[i].start, doc.paragraphs[i].end) for i in best],
     )
-
-
-def _spans(doc: Document, entities: list[Entity]) -> tuple[list[list[tuple[int, int]]], list[int]]:
-    """Per paragraph: its mention ranges, pooled in the encoder pass; and how many there are."""
-    from spinscope.entities import paragraph_spans
-
-    mentions = paragraph_spans(doc, entities)
-    return mentions, [len(m) for m in mentions]
 
 
 def _finish(analysis: Analysis, model: SpinModel) -> Analysis:
@@ -197,25 +188,25 @@ def _analyze_group(docs: list[Document], model: SpinModel) -> Iterator[Analysis]
     roles and narratives cost no pass of their own.
     """
     from spinscope.analyzers.detector import detect
-    from spinscope.entities import find_entities_many
+    from spinscope.entities import find_entities_many, paragraph_spans
 
     entities = find_entities_many(docs)
-    planned = [_spans(doc, ents) for doc, ents in zip(docs, entities, strict=True)]
+    spans = [paragraph_spans(doc, ents) for doc, ents in zip(docs, entities, strict=True)]
     if len(docs) == 1:  # streamed: a 10,000-paragraph article never holds all its token outputs
         doc = docs[0]
         captured: list[ParagraphOutput] = []
         texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
-        stream = _capture(model.encode_paragraphs(texts, spans=planned[0][0]), captured)
+        stream = _capture(model.encode_paragraphs(texts, spans=spans[0]), captured)
         analysis = detect(doc, model, _new_analysis(doc, model), outputs=stream)
-        _task10(analysis, entities[0], captured, planned[0][1])
+        _task10(analysis, entities[0], captured)
         yield _finish(analysis, model)
         return
     texts = [doc.text[p.start : p.end] for doc in docs for p in doc.paragraphs]
-    outputs = iter(model.encode_paragraphs(texts, spans=[s for spans, _ in planned for s in spans]))
-    for doc, ents, (_, counts) in zip(docs, entities, planned, strict=True):
+    outputs = iter(model.encode_paragraphs(texts, spans=[s for per_doc in spans for s in per_doc]))
+    for doc, ents in zip(docs, entities, strict=True):
         mine = [next(outputs) for _ in doc.paragraphs]
         analysis = detect(doc, model, _new_analysis(doc, model), outputs=mine)
-        _task10(analysis, ents, [_slim(o) for o in mine], counts)
+        _task10(analysis, ents, [_slim(o) for o in mine])
         yield _finish(analysis, model)
 
 

@@ -76,7 +76,6 @@ def paragraph_spans(doc: Document, entities: Sequence[Entity]) -> list[list[tupl
 
 
 def assign_roles(
-    doc: Document,
     entities: list[Entity],
     span_vectors: Sequence[np.ndarray | None],
     paragraph_means: np.ndarray,
@@ -87,7 +86,6 @@ def assign_roles(
     ``span_vectors[i]`` holds the vectors of paragraph ``i``'s mentions in
     the order of :func:`paragraph_spans`; ``paragraph_means`` is ``[P, 384]``.
     """
-    del doc  # the offsets already live in the mentions
     order = sorted(
         ((e_i, m_i, m) for e_i, e in enumerate(entities) for m_i, m in enumerate(e.mentions)),
         key=lambda t: (t[2].start, t[2].end),
