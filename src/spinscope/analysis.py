@@ -29,9 +29,9 @@ __all__ = [
 ]
 
 #: Bump the minor version for added fields, the major one for changed ones.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
-EvidenceKind = Literal["span", "strongest-tokens", "paragraph"]
+EvidenceKind = Literal["span", "strongest-tokens", "sentence", "paragraph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,9 @@ class Evidence:
     ``kind``: ``span`` -- a predicted technique span; ``strongest-tokens`` --
     no span cleared its threshold, so the tokens the model scored highest
     for the label are shown instead; ``paragraph`` -- a whole paragraph that
-    pushed an article-level label (genre, frame) the most.
+    pushed an article-level label (genre, frame) the most; ``sentence`` -- the
+    sentence the multilingual model scored highest for a technique (it has no
+    token-level output, so it cannot point at exact words).
     """
 
     start: int
@@ -79,6 +81,9 @@ class TechniqueSpan:
     technique: str
     score: float
     paragraph: int
+    #: ``span``: exact words from the token-level English model; ``sentence``:
+    #: a whole sentence from the multilingual model.
+    kind: Literal["span", "sentence"] = "span"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,8 @@ class Analysis:
     entities: list[Entity] | None = None  # None: the entity analyzer did not run
     narratives: NarrativePrediction | None = None
     narrative_evidence: list[NarrativeEvidence] = field(default_factory=list)
+    #: Language of each paragraph as routed (None: unknown); empty when routing did not run.
+    paragraph_languages: list[str | None] = field(default_factory=list)
 
     @property
     def technique_counts(self) -> dict[str, int]:
@@ -144,6 +151,7 @@ class Analysis:
                     "line": p.line,
                     "start": p.start,
                     "end": p.end,
+                    "language": self.paragraph_languages[pl.paragraph] if self.paragraph_languages else None,
                     "techniques": [label_dict(ls, "techniques") for ls in pl.labels],
                 }
             )
@@ -169,10 +177,12 @@ class Analysis:
                     "technique": s.technique,
                     "score": round(s.score, 4),
                     "paragraph": s.paragraph,
+                    "kind": s.kind,
                 }
                 for s in self.spans
             ],
             "technique_counts": self.technique_counts,
+            "paragraph_languages": list(self.paragraph_languages),
             "warnings": list(self.warnings),
             **self._quotes_dict(),
             **self._entities_dict(),

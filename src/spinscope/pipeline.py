@@ -44,15 +44,15 @@ def get_model(model: SpinModel | Path | str | None = None) -> SpinModel:
     return _cached_model(str(model) if model is not None else None)
 
 
-def _language_warnings(doc: Document, model: SpinModel) -> list[str]:
+def _language_warnings(doc: Document) -> list[str]:
     if doc.language is None:
         return ["the article's language could not be identified; results assume English"]
-    if doc.language.code not in model.languages:
-        return [
-            f"the article looks like {doc.language.code!r} (confidence {doc.language.confidence:.2f}) "
-            f"but the model only knows {', '.join(model.languages)}: treat these results with caution"
-        ]
     return []
+
+
+def _is_english(doc: Document) -> bool:
+    """Whether the English-only analyzers (entities, roles, narratives) apply to *doc*."""
+    return doc.language is None or doc.language.code == "en"
 
 
 #: Paragraphs encoded together when analysing many articles: length-sorted
@@ -63,7 +63,7 @@ BATCH_PARAGRAPHS = 4096
 def _new_analysis(doc: Document, model: SpinModel) -> Analysis:
     from spinscope.analyzers.detector import NAME
 
-    analysis = Analysis(document=doc, warnings=_language_warnings(doc, model))
+    analysis = Analysis(document=doc, warnings=_language_warnings(doc))
     analysis.model = {
         "name": model.config.get("name", "model"),
         "analyzers": {NAME: "1"},
@@ -181,33 +181,58 @@ def _capture(outputs: Iterable[ParagraphOutput], into: list[ParagraphOutput]) ->
         yield out
 
 
+def _route(analysis: Analysis) -> None:
+    """Per-paragraph languages: the multilingual model relabels what is not English."""
+    from spinscope.multilingual.encoder import load_multilingual_encoder
+    from spinscope.multilingual.route import apply_routes, load_default, route_paragraphs
+
+    apply_routes(analysis, route_paragraphs(analysis.document), load_default(), load_multilingual_encoder())
+
+
+def _not_english(analysis: Analysis) -> None:
+    language = analysis.document.language.code if analysis.document.language else "?"
+    analysis.warnings.append(
+        f"entities, roles, narratives and quote speakers are English-only: not analysed for this {language!r} article"
+    )
+
+
 def _analyze_group(docs: list[Document], model: SpinModel) -> Iterator[Analysis]:
     """NER, then one encoder pass over every paragraph of ``docs``, then each document's analysis.
 
     The entity mentions found first are pooled in the same encoder pass, so
-    roles and narratives cost no pass of their own.
+    roles and narratives cost no pass of their own. Paragraphs that are not
+    English are then relabelled by the multilingual model (:func:`_route`).
     """
     from spinscope.analyzers.detector import detect
     from spinscope.entities import find_entities_many, paragraph_spans
 
-    entities = find_entities_many(docs)
+    english = [_is_english(doc) for doc in docs]
+    found = iter(find_entities_many([doc for doc, en in zip(docs, english, strict=True) if en]))
+    entities = [next(found) if en else [] for en in english]
     spans = [paragraph_spans(doc, ents) for doc, ents in zip(docs, entities, strict=True)]
+
+    def finish(analysis: Analysis, en: bool, ents: list[Entity], captured: list[ParagraphOutput]) -> Analysis:
+        _route(analysis)
+        if en:
+            _task10(analysis, ents, captured)
+        else:
+            _not_english(analysis)
+        return _finish(analysis, model)
+
     if len(docs) == 1:  # streamed: a 10,000-paragraph article never holds all its token outputs
         doc = docs[0]
         captured: list[ParagraphOutput] = []
         texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
         stream = _capture(model.encode_paragraphs(texts, spans=spans[0]), captured)
         analysis = detect(doc, model, _new_analysis(doc, model), outputs=stream)
-        _task10(analysis, entities[0], captured)
-        yield _finish(analysis, model)
+        yield finish(analysis, english[0], entities[0], captured)
         return
     texts = [doc.text[p.start : p.end] for doc in docs for p in doc.paragraphs]
     outputs = iter(model.encode_paragraphs(texts, spans=[s for per_doc in spans for s in per_doc]))
-    for doc, ents in zip(docs, entities, strict=True):
+    for doc, en, ents in zip(docs, english, entities, strict=True):
         mine = [next(outputs) for _ in doc.paragraphs]
         analysis = detect(doc, model, _new_analysis(doc, model), outputs=mine)
-        _task10(analysis, ents, [_slim(o) for o in mine])
-        yield _finish(analysis, model)
+        yield finish(analysis, en, ents, [_slim(o) for o in mine])
 
 
 def analyze_documents(

@@ -1,0 +1,240 @@
+"""Routing: which model reads which paragraph, and the labels the multilingual model adds.
+
+Each paragraph gets a language: its own, from language ID, when it is long
+enough to tell and the detector is sure; otherwise the article's. Then:
+
+* **English** (or unknown) paragraphs keep the English model's labels and
+  token-level spans, and gain the techniques English training data has no
+  example of (the multilingual model's, at its pooled thresholds);
+* paragraphs in **another Latin- or Cyrillic-script language** are labelled
+  by the multilingual model, with that language's thresholds (pooled ones,
+  and a warning, for a language it was not trained on);
+* paragraphs in **any other script** are skipped, with a note: no model
+  here was trained on them, and a label would be a guess.
+
+Non-English technique evidence is the sentence the multilingual head scores
+highest for the technique (``kind="sentence"``): the encoder gives one
+vector per text, so it cannot point at words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
+from spinscope.document import Document
+from spinscope.multilingual.model import POOLED, MultilingualModel
+
+__all__ = [
+    "ANALYZER_NAME",
+    "COVERED_SCRIPTS",
+    "ParagraphRoute",
+    "apply_routes",
+    "gained_techniques",
+    "load_default",
+    "route_paragraphs",
+    "script_of",
+]
+
+ANALYZER_NAME = "spinscope.multilingual.v1"
+#: Scripts of the languages the multilingual heads were trained on.
+COVERED_SCRIPTS = frozenset({"LATIN", "CYRILLIC"})
+#: A paragraph needs this many letters for its own language guess.
+PARAGRAPH_MIN_LETTERS = 40
+#: ... and the detector this sure, or the paragraph takes the article's language.
+PARAGRAPH_MIN_CONFIDENCE = 0.8
+
+Route = Literal["english", "multilingual", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphRoute:
+    """Where one paragraph goes: its language, the model that reads it, and why if skipped."""
+
+    language: str | None
+    route: Route
+    note: str = ""
+
+
+def script_of(text: str) -> str | None:
+    """The Unicode script most of *text*'s letters belong to (``"LATIN"``, ``"ARABIC"``...), or None."""
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if name:
+                counts[name.split(" ", 1)[0]] += 1
+    if not counts:
+        return None
+    script = counts.most_common(1)[0][0]
+    # Unicode names CJK ideographs "CJK UNIFIED IDEOGRAPH-..." and kana "HIRAGANA LETTER ...".
+    return script
+
+
+def route_paragraphs(doc: Document) -> list[ParagraphRoute]:
+    """A :class:`ParagraphRoute` for every paragraph of *doc*, in order."""
+    from spinscope.ingest.langid import detect_language
+
+    article = doc.language.code if doc.language else None
+    routes: list[ParagraphRoute] = []
+    for p in doc.paragraphs:
+        text = doc.text[p.start : p.end]
+        script = script_of(text)
+        if script is not None and script not in COVERED_SCRIPTS:
+            routes.append(ParagraphRoute(None, "skipped", f"{script.title()} script, which no model here covers"))
+            continue
+        lang = article
+        if sum(ch.isalpha() for ch in text) >= PARAGRAPH_MIN_LETTERS:
+            guess = detect_language(text)
+            if guess is not None and guess.confidence >= PARAGRAPH_MIN_CONFIDENCE:
+                lang = guess.code
+        routes.append(ParagraphRoute(lang, "english" if lang in (None, "en") else "multilingual"))
+    return routes
+
+
+def gained_techniques(model: MultilingualModel) -> list[str]:
+    """Techniques with no English training paragraph: the English model cannot predict them."""
+    counts = model.meta.get("counts", {}).get("en", {}).get("technique_paragraphs", {})
+    return [t for t in model.techniques if counts.get(t, 0) == 0] if counts else []
+
+
+@lru_cache(maxsize=1)
+def load_default() -> MultilingualModel:
+    """The bundled multilingual heads (cached)."""
+    return MultilingualModel.load()
+
+
+def _sentence_evidence(
+    text: str, offset: int, index: int, labels: Sequence[int], model: MultilingualModel, encoder: object, th: np.ndarray
+) -> dict[int, list[Evidence]]:
+    """For each label ``k``: the sentences scored at least its threshold, or else the best one."""
+    from spinscope.narratives.evidence import sentence_spans
+
+    sents = sentence_spans(text) or [(0, len(text))]
+    if len(sents) == 1:
+        probs = None
+    else:
+        probs = model.technique_probs(encoder.encode([text[s:e] for s, e in sents]))  # type: ignore[attr-defined]
+    out: dict[int, list[Evidence]] = {}
+    for k in labels:
+        if probs is None:
+            picks = [(0, 1.0)]
+        else:
+            col = probs[:, k]
+            picks = [(i, float(col[i])) for i in np.flatnonzero(col >= th[k])] or [(int(np.argmax(col)), float(col.max()))]
+        out[k] = [Evidence(offset + sents[i][0], offset + sents[i][1], score, "sentence", index) for i, score in picks]
+    return out
+
+
+def apply_routes(
+    analysis: Analysis,
+    routes: Sequence[ParagraphRoute],
+    model: MultilingualModel,
+    encoder: object,
+    vectors: np.ndarray | None = None,
+) -> None:
+    """Rewrite *analysis* (filled by the English detector) by paragraph route, in place.
+
+    ``vectors``: the multilingual encoder's vectors of the document's paragraphs
+    (computed here when not given).
+    """
+    doc = analysis.document
+    texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    covered = [i for i, r in enumerate(routes) if r.route != "skipped"]
+    if vectors is None:
+        vectors = encoder.encode([texts[i] for i in covered]) if covered else np.zeros((0, 512), np.float32)  # type: ignore[attr-defined]
+        by_index = dict(zip(covered, vectors, strict=True))
+    else:
+        by_index = {i: vectors[i] for i in covered}
+    gained = {model.techniques.index(t) for t in gained_techniques(model)}
+    foreign = {i for i, r in enumerate(routes) if r.route != "english"}
+    kept = [pl for pl in analysis.paragraphs if pl.paragraph not in foreign]
+    analysis.spans = [s for s in analysis.spans if s.paragraph not in foreign]
+    new: dict[int, list[LabelScore]] = {pl.paragraph: list(pl.labels) for pl in kept}
+    probs = model.technique_probs(np.stack([by_index[i] for i in covered])) if covered else np.zeros((0, len(model.techniques)))
+    untrained: set[str] = set()
+    for row, i in enumerate(covered):
+        route = routes[i]
+        if route.route == "english":
+            th = model.technique_thresholds[POOLED]
+            chosen = [k for k in gained if probs[row, k] >= th[k]]
+        else:
+            th, _ = model.thresholds(route.language)
+            if not model.knows(route.language):
+                untrained.add(route.language or "unknown")
+            chosen = [int(k) for k in np.flatnonzero(probs[row] >= th)]
+        if not chosen:
+            continue
+        p = doc.paragraphs[i]
+        evidence = _sentence_evidence(texts[i], p.start, i, chosen, model, encoder, th)
+        for k in chosen:
+            tech = model.techniques[k]
+            new.setdefault(i, []).append(LabelScore(tech, float(probs[row, k]), tuple(evidence[k])))
+            analysis.spans.extend(TechniqueSpan(e.start, e.end, tech, e.score, i, "sentence") for e in evidence[k])
+    analysis.paragraphs = [
+        ParagraphLabels(i, tuple(sorted(labels, key=lambda ls: -ls.score))) for i, labels in sorted(new.items()) if labels
+    ]
+    analysis.spans.sort(key=lambda s: (s.start, s.end, s.technique))
+    analysis.paragraph_languages = [r.language for r in routes]
+    analysis.model.setdefault("analyzers", {})[ANALYZER_NAME] = "1"
+    analysis.model["multilingual_languages"] = model.languages
+
+    skipped = [i for i, r in enumerate(routes) if r.route == "skipped"]
+    if skipped:
+        notes = sorted({routes[i].note for i in skipped})
+        analysis.warnings.append(
+            f"{len(skipped)} paragraph(s) skipped ({'; '.join(notes)}): paragraphs "
+            + ", ".join(str(i) for i in skipped[:20])
+            + (" ..." if len(skipped) > 20 else "")
+        )
+    if untrained:
+        analysis.warnings.append(
+            f"no model was trained on {', '.join(sorted(untrained))}: the multilingual model "
+            f"(trained on {', '.join(model.languages)}) labelled those paragraphs with pooled thresholds; "
+            "treat them with caution"
+        )
+    if foreign - set(skipped):
+        analysis.warnings.append(
+            "non-English paragraphs were labelled by the multilingual model: its evidence is the "
+            "sentence it scores highest for each technique, not exact words"
+        )
+    # Article-level labels: the multilingual heads when most analysed paragraphs are not English.
+    n_foreign = sum(1 for i in covered if routes[i].route == "multilingual")
+    if covered and n_foreign * 2 > len(covered):
+        lang = Counter(routes[i].language for i in covered if routes[i].route == "multilingual").most_common(1)[0][0]
+        _article_labels(analysis, model, np.stack([by_index[i] for i in covered]), covered, lang)
+
+
+def _article_labels(
+    analysis: Analysis, model: MultilingualModel, vectors: np.ndarray, covered: list[int], language: str | None
+) -> None:
+    """Genre and frames from the multilingual article heads; evidence: the paragraphs that agree most."""
+    doc = analysis.document
+    genre_p, frame_p = model.article_probs(vectors)
+    # Each paragraph alone, as a one-paragraph article: which ones push a label the most.
+    single = [model.article_probs(v[None, :]) for v in vectors]
+
+    def evidence(column: np.ndarray) -> tuple[Evidence, ...]:
+        top = np.argsort(-column)[:2]
+        return tuple(
+            Evidence(doc.paragraphs[covered[j]].start, doc.paragraphs[covered[j]].end, float(column[j]), "paragraph", covered[j])
+            for j in top
+        )
+
+    best = int(np.argmax(genre_p))
+    analysis.genre = LabelScore(model.genres[best], float(genre_p[best]), evidence(np.array([s[0][best] for s in single])))
+    analysis.genre_probabilities = {g: float(p) for g, p in zip(model.genres, genre_p, strict=True)}
+    _, frame_th = model.thresholds(language)
+    analysis.frame_scores = {f: float(p) for f, p in zip(model.frames, frame_p, strict=True)}
+    analysis.frames = [
+        LabelScore(model.frames[k], float(frame_p[k]), evidence(np.array([s[1][k] for s in single])))
+        for k in np.argsort(-frame_p)
+        if frame_p[k] >= frame_th
+    ]
