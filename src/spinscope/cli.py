@@ -414,6 +414,7 @@ def compare_command(
 class TrainTask(str, Enum):
     detector = "detector"
     task10 = "task10"
+    multilingual = "multilingual"
 
 
 @app.command("train")
@@ -424,7 +425,8 @@ def train_command(
         typer.Option(
             "--task",
             help="detector: genre, frames, techniques (SemEval-2023). task10: narratives and entity roles"
-            " (SemEval-2025) over the default detector's encoder; writes OUT/narratives and OUT/roles.",
+            " (SemEval-2025) over the default detector's encoder; writes OUT/narratives and OUT/roles."
+            " multilingual: technique, genre and frame heads for en fr ge it po ru over USE-multilingual.",
         ),
     ] = TrainTask.detector,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="JSON file overriding preset fields.")] = None,
@@ -434,6 +436,16 @@ def train_command(
     seed: Annotated[int | None, typer.Option("--seed", help="Override the config's seed.")] = None,
 ) -> None:
     """Train models on train data only (never dev): the detector, or the SemEval-2025 heads."""
+    if task is TrainTask.multilingual:
+        from spinscope.datasets import default_data_dir
+        from spinscope.multilingual.train import train_multilingual
+
+        ml = train_multilingual(
+            data_dir or default_data_dir(), seed=seed if seed is not None else 13, log=lambda line: _err.print(line, markup=False)
+        )
+        ml.save(out)
+        sys.stdout.write(json.dumps({"model": str(out), "held_out": ml.meta["held_out"]}, indent=2) + "\n")
+        return
     if task is TrainTask.task10:
         from spinscope.entities.train import train_task10
 
@@ -472,6 +484,9 @@ def evaluate_command(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Only the first N articles: a quick check, not a score.")
     ] = None,
+    english_only: Annotated[
+        bool, typer.Option("--english-only", help="SemEval-2023: the English model on every paragraph, no routing.")
+    ] = False,
 ) -> None:
     """Score a model on a dataset split with the official metrics; write official prediction files."""
     from rich.table import Table
@@ -481,7 +496,9 @@ def evaluate_command(
     if dataset is EvalDataset.semeval2025:
         _evaluate_narratives(lang, split, model, data_dir, out)
         return
-    result = evaluate_semeval2023(lang=lang, split=split, data_dir=data_dir, model=model, out_dir=out, limit=limit)
+    result = evaluate_semeval2023(
+        lang=lang, split=split, data_dir=data_dir, model=model, out_dir=out, limit=limit, multilingual=not english_only
+    )
     console = Console(highlight=False)
     table = Table("task", "metric", "score", title=f"semeval2023 {lang} {split}")
     for row in result.summary_rows():

@@ -19,7 +19,10 @@ from typing import Any
 
 from spinscope.errors import DatasetError
 
-__all__ = ["Semeval2023Evaluation", "evaluate_semeval2023"]
+__all__ = ["BEST_PUBLISHED_DEV_ST3", "Semeval2023Evaluation", "baseline_scores", "evaluate_semeval2023"]
+
+#: Subtask-3 dev micro-F1 of the winning team's XLM-R-large, as published (not re-run here).
+BEST_PUBLISHED_DEV_ST3 = {"en": 0.425, "fr": 0.503, "ge": 0.466, "it": 0.579, "po": 0.435, "ru": 0.480}
 
 
 @dataclass
@@ -39,7 +42,37 @@ class Semeval2023Evaluation:
             ("technique spans", "recall", f"{m['spans']['recall']:.4f}"),
             ("technique spans", "F1", f"{m['spans']['f1']:.4f}"),
         ]
+        base = m.get("baseline") or {}
+        for key, name, metric in (("subtask1", "genre", "macro-F1"), ("subtask2", "frames", "micro-F1"), ("subtask3", "techniques", "micro-F1")):
+            if base.get(key) is not None:
+                rows.append((f"organisers' baseline {name}", metric, f"{base[key]:.4f}"))
+        if m.get("best_published_dev_st3") is not None:
+            rows.append(("best published techniques (XLM-R-large)", "micro-F1", f"{m['best_published_dev_st3']:.3f}"))
         return rows
+
+
+def baseline_scores(data_dir: Path, lang: str, split: str, gold: Any) -> dict[str, float | None]:
+    """The organisers' baseline outputs for *lang*/*split* scored with our metrics (None where absent)."""
+    from spinscope import metrics as M
+    from spinscope import official_formats as F
+
+    folder = data_dir / "semeval2023-task3" / "baselines"
+    out: dict[str, float | None] = {"subtask1": None, "subtask2": None, "subtask3": None}
+    path = folder / f"baseline-output-subtask1-{split}-{lang}.txt"
+    if path.is_file():
+        pred = F.read_subtask1(path)
+        out["subtask1"] = M.genre_scores(gold["genres"], {k: v for k, v in pred.items() if k in gold["genres"]}).macro_f1
+    path = folder / f"baseline-output-subtask2-{split}-{lang}.txt"
+    if path.is_file():
+        pred2 = F.read_subtask2(path)
+        scored = {k: pred2.get(k, set()) for k in gold["frames"]}
+        out["subtask2"] = M.multilabel_micro_f1(gold["frames"], scored, gold["frame_labels"]).micro_f1
+    path = folder / f"baseline-output-subtask3-{split}-{lang}.txt"
+    if path.is_file():
+        pred3 = F.read_subtask3(path)
+        scored3 = {k: pred3.get(k, set()) for k in gold["paragraphs"]}
+        out["subtask3"] = M.multilabel_micro_f1(gold["paragraphs"], scored3, gold["techniques"]).micro_f1
+    return {k: (round(v, 4) if v is not None else None) for k, v in out.items()}
 
 
 def evaluate_semeval2023(
@@ -51,9 +84,14 @@ def evaluate_semeval2023(
     out_dir: Path = Path("runs/eval"),
     progress: Callable[[int, int], None] | None = None,
     limit: int | None = None,
+    multilingual: bool = True,
 ) -> Semeval2023Evaluation:
     """Analyse every article of the split and score it with the official metrics.
 
+    Each article goes through what ``analyze`` does for techniques, genre
+    and frames: language ID, then per-paragraph routing between the English
+    model and the multilingual one (:mod:`spinscope.multilingual.route`).
+    ``multilingual=False`` scores the English model alone on every paragraph.
     ``limit`` keeps only the first *limit* article ids (sorted) -- a quick
     check, not an official score; ``metrics.json`` records it.
     """
@@ -78,9 +116,17 @@ def evaluate_semeval2023(
     if limit is not None:
         texts = dict(sorted(texts.items())[:limit])
     results: dict[str, tuple[Any, Analysis]] = {}
+    if multilingual:
+        from spinscope.multilingual.encoder import load_multilingual_encoder
+        from spinscope.multilingual.route import apply_routes, load_default, route_paragraphs
+
+        ml_model, ml_encoder = load_default(), load_multilingual_encoder()
     for n, (aid, article) in enumerate(sorted(texts.items()), start=1):
-        doc = to_document(article)
-        results[aid] = (doc, detect(doc, loaded))
+        doc = to_document(article, detect_language=multilingual)
+        analysis = detect(doc, loaded)
+        if multilingual:
+            apply_routes(analysis, route_paragraphs(doc), ml_model, ml_encoder)
+        results[aid] = (doc, analysis)
         if progress:
             progress(n, len(texts))
 
@@ -115,11 +161,21 @@ def evaluate_semeval2023(
         "subtask3": F.write_subtask3(out_dir / f"{lang}-{split}-subtask-3.txt", para_pred, ds.techniques),
         "spans": F.write_spans(out_dir / f"{lang}-{split}-subtask-3-spans.txt", sorted(span_pred)),
     }
+    gold = {
+        "genres": {aid: g for aid, g in ds.genres.items() if aid in results},
+        "frames": frame_gold,
+        "frame_labels": ds.frame_labels,
+        "paragraphs": para_gold,
+        "techniques": ds.techniques,
+    }
     metrics = {
         "dataset": "semeval2023",
         "lang": lang,
         "split": split,
         "model": loaded.config.get("name"),
+        "multilingual": multilingual,
+        "baseline": baseline_scores(data_dir, ds.lang, split, gold) if limit is None else None,
+        "best_published_dev_st3": BEST_PUBLISHED_DEV_ST3.get(ds.lang) if split == "dev" else None,
         "articles": len(texts),
         "limit": limit,
         "seconds": round(time.time() - started, 1),

