@@ -1,6 +1,6 @@
 """Speed and memory of the analysis pipeline against the bare encoder, on the en dev articles.
 
-    python benchmarks/speed.py [--model DIR] [--data-dir ../shared/data] [--threads 2]
+    python benchmarks/speed.py [--lang en] [--model DIR] [--data-dir ../shared/data] [--threads 2]
 
 Each measurement runs in its own subprocess so peak RSS is its own:
 
@@ -8,9 +8,12 @@ Each measurement runs in its own subprocess so peak RSS is its own:
   every paragraph, batched and sorted by length: the ceiling;
 * ``pipeline`` -- the full ``spinscope analyze`` path: build the Documents
   (language ID included), encode paragraphs in cross-article batches as
-  ``analyze`` does, run every head, decode spans, build the JSON dicts.
+  ``analyze`` does, run every head, decode spans, route paragraphs by
+  language (the multilingual model), build the JSON dicts;
+* ``english-only`` -- the same with multilingual routing turned off: what
+  the pipeline cost before the multilingual model joined it.
 
-Writes ``benchmarks/results/speed-en-dev.json``; BENCHMARKS.md quotes it.
+Writes ``benchmarks/results/speed-<lang>-dev.json``; BENCHMARKS.md quotes it.
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ import time
 from pathlib import Path
 
 
-def _articles(data_dir: Path) -> list:
+def _articles(data_dir: Path, lang: str = "en") -> list:
     from spinscope.datasets import load_semeval2023_articles
 
-    ds = load_semeval2023_articles(data_dir, "en", "dev")
+    ds = load_semeval2023_articles(data_dir, lang, "dev")
     return [a for _, a in sorted(ds.articles[3].items())]
 
 
@@ -44,14 +47,14 @@ def _max_tokens(model: str | None) -> int:
     return int(json.loads(config.read_text(encoding="utf-8")).get("max_tokens", 256))
 
 
-def run_encoder(data_dir: Path, model: str | None) -> dict:
+def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
     import torch
 
     from spinscope.datasets import to_document
     from spinscope.encode import load_encoder, load_tokenizer
     from spinscope.models.bundle import WINDOW_STRIDE
 
-    docs = [to_document(a) for a in _articles(data_dir)]
+    docs = [to_document(a) for a in _articles(data_dir, lang)]
     texts = [t for d in docs for _, t in d.iter_paragraphs()]
     encoder, tokenizer = load_encoder(), load_tokenizer()
     # The same token windows the pipeline reads (its max_tokens and stride), so
@@ -78,16 +81,16 @@ def run_encoder(data_dir: Path, model: str | None) -> dict:
     return {"articles": len(docs), "paragraphs": len(texts), "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
 
 
-def run_pipeline(data_dir: Path, model: str | None) -> dict:
+def run_pipeline(data_dir: Path, model: str | None, lang: str, multilingual: bool = True) -> dict:
     from spinscope.datasets import to_document
     from spinscope.pipeline import analyze_documents, get_model
 
-    articles = _articles(data_dir)
+    articles = _articles(data_dir, lang)
     loaded = get_model(model)
     start = time.perf_counter()
     docs = [to_document(article, detect_language=True) for article in articles]
     paragraphs = sum(len(doc.paragraphs) for doc in docs)
-    for analysis in analyze_documents(docs, model=loaded):
+    for analysis in analyze_documents(docs, model=loaded, multilingual=multilingual):
         analysis.to_dict()
     elapsed = time.perf_counter() - start
     return {"articles": len(articles), "paragraphs": paragraphs, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
@@ -98,7 +101,8 @@ def main() -> int:
     parser.add_argument("--model", default=None)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--_run", choices=["encoder", "pipeline"], help=argparse.SUPPRESS)
+    parser.add_argument("--lang", default="en", help="SemEval-2023 dev language (en fr ge it po ru)")
+    parser.add_argument("--_run", choices=["encoder", "pipeline", "english-only"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     from spinscope.datasets import default_data_dir
 
@@ -110,12 +114,16 @@ def main() -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-        out = run_encoder(data_dir, args.model) if args._run == "encoder" else run_pipeline(data_dir, args.model)
+        if args._run == "encoder":
+            out = run_encoder(data_dir, args.model, args.lang)
+        else:
+            out = run_pipeline(data_dir, args.model, args.lang, multilingual=args._run == "pipeline")
         print(json.dumps(out))
         return 0
     results = {}
-    for what in ("encoder", "pipeline"):
+    for what in ("encoder", "english-only", "pipeline"):
         cmd = [sys.executable, __file__, "--_run", what, "--data-dir", str(data_dir), "--threads", str(args.threads)]
+        cmd += ["--lang", args.lang]
         if args.model:
             cmd += ["--model", args.model]
         env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
@@ -125,17 +133,21 @@ def main() -> int:
         r["articles_per_s"] = r["articles"] / r["seconds"]
         r["paragraphs_per_s"] = r["paragraphs"] / r["seconds"]
     overhead = results["pipeline"]["seconds"] / results["encoder"]["seconds"] - 1
-    print(f"{'':<10} {'articles/s':>11} {'paragraphs/s':>13} {'peak RSS MB':>12}")
+    print(f"{'':<13} {'articles/s':>11} {'paragraphs/s':>13} {'peak RSS MB':>12}")
     for name, r in results.items():
-        print(f"{name:<10} {r['articles_per_s']:>11.2f} {r['paragraphs_per_s']:>13.1f} {r['peak_rss_mb']:>12.0f}")
+        print(f"{name:<13} {r['articles_per_s']:>11.2f} {r['paragraphs_per_s']:>13.1f} {r['peak_rss_mb']:>12.0f}")
+    multilingual_cost = results["pipeline"]["seconds"] / results["english-only"]["seconds"]
     print(f"pipeline time over bare encoder: {overhead:+.1%}")
+    print(f"pipeline time over the English-only path: {multilingual_cost:.2f}x")
     record = {
         "results": results,
+        "lang": args.lang,
         "pipeline_overhead": overhead,
+        "multilingual_over_english_only": multilingual_cost,
         "threads": args.threads,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, python {platform.python_version()}",
     }
-    out = Path(__file__).resolve().parent / "results" / "speed-en-dev.json"
+    out = Path(__file__).resolve().parent / "results" / f"speed-{args.lang}-dev.json"
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return 0
 

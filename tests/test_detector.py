@@ -94,14 +94,21 @@ def test_quotes_are_attributed_and_edits_found(examples_dir: Path, model: object
     assert data["model"]["analyzers"]["quotes"] == "v1"
 
 
-def test_non_english_input_is_analysed_with_a_warning(model: object) -> None:
+def test_non_english_input_goes_to_the_multilingual_model_and_says_so(model: object) -> None:
     text = (
         "Le port reprend ses activités\n\n"
         "Le ministère a annoncé mercredi que les inspections conjointes reprendraient en mars, "
         "selon la porte-parole du gouvernement."
     )
     result = analyze(text, model=model)  # type: ignore[arg-type]
-    assert any("'fr'" in w and "only knows en" in w for w in result.warnings)
+    assert result.paragraph_languages == ["fr", "fr"]
+    assert "spinscope.multilingual.v1" in result.model["analyzers"]
+    assert any("'fr'" in w and "English-only" in w for w in result.warnings)
+    assert result.entities is None and result.narratives is None
+    doc = result.document
+    (english,) = analyze_documents([doc], model=model, multilingual=False)  # type: ignore[arg-type]
+    assert english.paragraph_languages == []
+    assert any("English models only" in w for w in english.warnings)
 
 
 def test_long_paragraph_is_windowed_and_offsets_stay_valid(model: object) -> None:

@@ -206,3 +206,34 @@ def test_training_on_one_language_calibrates_it(shared_data: Path, tmp_path: Pat
     assert sum(counts["technique_paragraphs"].values()) > 0
     model.save(tmp_path / "ge")
     assert MultilingualModel.load(tmp_path / "ge").languages == ["de"]
+
+
+def _forced_model(label: str) -> MultilingualModel:
+    """The bundled model with its technique head replaced: *label* always fires, nothing else does."""
+    base = load_default()
+    arrays = dict(base.arrays)
+    k = base.techniques.index(label)
+    arrays["tech_W"] = np.zeros_like(base.arrays["tech_W"])
+    bias = np.full(len(base.techniques), -8.0, dtype=np.float32)
+    bias[k] = 8.0
+    arrays["tech_b"] = bias
+    return MultilingualModel(
+        base.techniques, base.frames, base.genres, base.languages, arrays,
+        base.technique_thresholds, base.frame_thresholds, base.meta,
+    )  # fmt: skip
+
+
+def test_english_paragraphs_gain_only_the_labels_english_cannot_learn(encoder) -> None:  # type: ignore[no-untyped-def]
+    doc = document_from_text(f"{EN} It is time to act now. Tomorrow will be too late.", layout="blank-lines")
+    routes = [ParagraphRoute("en", "english")]
+    gained = _forced_model("Appeal_to_Time")
+    a = _english_labels(doc, 1)
+    apply_routes(a, routes, gained, encoder)
+    labels = {ls.label: ls for ls in a.paragraphs[0].labels}
+    assert set(labels) == {"Repetition", "Appeal_to_Time"}  # the English label stays, the gained one joins
+    assert all(e.kind == "sentence" for e in labels["Appeal_to_Time"].evidence)
+    # A technique English *can* learn is never taken from the multilingual model for English text.
+    other = _forced_model("Loaded_Language")
+    b = _english_labels(doc, 1)
+    apply_routes(b, routes, other, encoder)
+    assert {ls.label for ls in b.paragraphs[0].labels} == {"Repetition"}

@@ -264,6 +264,10 @@ _MARK = Markup(
 )
 
 
+#: How a highlight's evidence kind is named in its tooltip (exact-word spans need no word).
+_KIND_WORDS = {"strongest-tokens": "strongest tokens ", "sentence": "whole sentence "}
+
+
 def _mark_style(hits: Sequence[view.Hit]) -> str:
     """Background tint(s) plus one underline stripe per category; dotted for token-only evidence.
 
@@ -294,7 +298,7 @@ def highlight_markup(paragraph: view.Paragraph, page: ArticlePage) -> Markup:
             continue
         described = list(dict.fromkeys(page.gloss[h.label] for h in seg.hits if h.label in page.gloss))
         names = "; ".join(
-            f"{h.name} ({cats[h.category].name}, {'strongest tokens ' if h.kind != 'span' else ''}{h.score:.2f})"
+            f"{h.name} ({cats[h.category].name}, {_KIND_WORDS.get(h.kind, '')}{h.score:.2f})"
             for h in seg.hits
         )
         hits = " ".join(f"{page.gloss[h.label]}|{h.score:.2f}|{h.kind}" for h in seg.hits if h.label in page.gloss)

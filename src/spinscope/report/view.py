@@ -72,7 +72,7 @@ class Hit:
     name: str
     category: str
     score: float
-    kind: str  # "span" or "strongest-tokens"
+    kind: str  # "span", "sentence" (multilingual model) or "strongest-tokens"
     start: int
     end: int
 
@@ -216,7 +216,8 @@ def _hits(analysis: Mapping[str, Any]) -> list[Hit]:
             hits.append(Hit(label, name, cat, _num(score), kind, s, e))
 
     for s in analysis.get("spans") or ():
-        add(_str(s.get("technique")), s.get("score"), "span", s.get("start"), s.get("end"))
+        kind = "sentence" if s.get("kind") == "sentence" else "span"
+        add(_str(s.get("technique")), s.get("score"), kind, s.get("start"), s.get("end"))
     for p in analysis.get("paragraphs") or ():
         for t in p.get("techniques") or ():
             for ev in t.get("evidence") or ():

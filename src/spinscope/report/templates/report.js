@@ -55,7 +55,8 @@
       var swatch = entry.querySelector(".sw");
       if (swatch) { head.appendChild(swatch.cloneNode(true)); head.appendChild(document.createTextNode(" ")); }
       head.appendChild(el("strong", "", entry.querySelector(".g-name").textContent));
-      var kind = parts[2] === "strongest-tokens" ? "strongest tokens (no span cleared its threshold)" : "span";
+      var kind = parts[2] === "strongest-tokens" ? "strongest tokens (no span cleared its threshold)"
+        : parts[2] === "sentence" ? "whole sentence (multilingual model: no word-level evidence)" : "span";
       head.appendChild(el("span", "g-cat", entry.querySelector(".g-cat").textContent + " \u00b7 " + kind + " score " + parts[1]));
       box.appendChild(head);
       box.appendChild(el("p", "", entry.querySelector(".g-def").textContent));
