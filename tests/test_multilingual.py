@@ -11,7 +11,6 @@ import jsonschema
 import numpy as np
 import pytest
 
-from spinscope.pipeline import analyze
 from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
 from spinscope.errors import ModelError
 from spinscope.ingest import document_from_text
@@ -25,6 +24,7 @@ from spinscope.multilingual.route import (
     route_paragraphs,
     script_of,
 )
+from spinscope.pipeline import analyze
 
 SCHEMA = json.loads(files("spinscope").joinpath("schemas/analysis.schema.json").read_text(encoding="utf-8"))
 

@@ -21,11 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Analysis",
     "Evidence",
     "LabelScore",
-    "TechniqueSpan",
     "ParagraphLabels",
-    "Analysis",
+    "TechniqueSpan",
 ]
 
 #: Bump the minor version for added fields, the major one for changed ones.

@@ -515,9 +515,8 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
     """SemEval-2025 Task 10 subtask 2 (narratives) and our subtask-3 evidence similarity."""
     from rich.table import Table
 
-    from spinscope.narratives import evaluate_narratives
-
     from spinscope.entities.train import evaluate_roles
+    from spinscope.narratives import evaluate_narratives
 
     roles = evaluate_roles(data_dir, lang, split, out_dir=out)
     metrics = evaluate_narratives(data_dir, lang, split, model_dir=model, out_dir=out)

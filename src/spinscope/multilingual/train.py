@@ -30,7 +30,12 @@ from typing import Any
 import numpy as np
 
 from spinscope.errors import DatasetError
-from spinscope.multilingual.encoder import ENCODER_NAME, FILE_SHA256, MultilingualEncoder, load_multilingual_encoder
+from spinscope.multilingual.encoder import (
+    ENCODER_NAME,
+    FILE_SHA256,
+    MultilingualEncoder,
+    load_multilingual_encoder,
+)
 from spinscope.multilingual.model import POOLED, MultilingualModel, article_features
 
 __all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "holdout_ids", "train_multilingual"]

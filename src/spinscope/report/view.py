@@ -25,10 +25,29 @@ from urllib.parse import urlsplit
 from spinscope import taxonomy
 
 __all__ = [
-    "CATEGORY_ORDER", "OTHER", "Category", "Hit", "Label", "Paragraph", "Segment", "Summary",
-    "categories", "density", "genre_rows", "label_count", "paragraphs", "safe_http_url", "segments",
-    "summarise", "word_count", "ROLE_COLUMNS", "EntityRow", "NarrativeBadge", "entity_columns",
-    "narrative_badges", "narrative_evidence",
+    "CATEGORY_ORDER",
+    "OTHER",
+    "ROLE_COLUMNS",
+    "Category",
+    "EntityRow",
+    "Hit",
+    "Label",
+    "NarrativeBadge",
+    "Paragraph",
+    "Segment",
+    "Summary",
+    "categories",
+    "density",
+    "entity_columns",
+    "genre_rows",
+    "label_count",
+    "narrative_badges",
+    "narrative_evidence",
+    "paragraphs",
+    "safe_http_url",
+    "segments",
+    "summarise",
+    "word_count",
 ]  # fmt: skip
 
 OTHER = "other"
