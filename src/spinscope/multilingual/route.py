@@ -30,6 +30,7 @@ import numpy as np
 
 from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
 from spinscope.document import Document
+from spinscope.multilingual.encoder import MultilingualEncoder
 from spinscope.multilingual.model import POOLED, MultilingualModel
 
 __all__ = [
@@ -73,9 +74,7 @@ def script_of(text: str) -> str | None:
                 counts[name.split(" ", 1)[0]] += 1
     if not counts:
         return None
-    script = counts.most_common(1)[0][0]
-    # Unicode names CJK ideographs "CJK UNIFIED IDEOGRAPH-..." and kana "HIRAGANA LETTER ...".
-    return script
+    return counts.most_common(1)[0][0]
 
 
 def route_paragraphs(doc: Document) -> list[ParagraphRoute]:
@@ -112,7 +111,13 @@ def load_default() -> MultilingualModel:
 
 
 def _sentence_evidence(
-    text: str, offset: int, index: int, labels: Sequence[int], model: MultilingualModel, encoder: object, th: np.ndarray
+    text: str,
+    offset: int,
+    index: int,
+    labels: Sequence[int],
+    model: MultilingualModel,
+    encoder: MultilingualEncoder,
+    th: np.ndarray,
 ) -> dict[int, list[Evidence]]:
     """For each label ``k``: the sentences scored at least its threshold, or else the best one."""
     from spinscope.narratives.evidence import sentence_spans
@@ -121,7 +126,7 @@ def _sentence_evidence(
     if len(sents) == 1:
         probs = None
     else:
-        probs = model.technique_probs(encoder.encode([text[s:e] for s, e in sents]))  # type: ignore[attr-defined]
+        probs = model.technique_probs(encoder.encode([text[s:e] for s, e in sents]))
     out: dict[int, list[Evidence]] = {}
     for k in labels:
         if probs is None:
@@ -137,22 +142,13 @@ def apply_routes(
     analysis: Analysis,
     routes: Sequence[ParagraphRoute],
     model: MultilingualModel,
-    encoder: object,
-    vectors: np.ndarray | None = None,
+    encoder: MultilingualEncoder,
 ) -> None:
-    """Rewrite *analysis* (filled by the English detector) by paragraph route, in place.
-
-    ``vectors``: the multilingual encoder's vectors of the document's paragraphs
-    (computed here when not given).
-    """
+    """Rewrite *analysis* (filled by the English detector) by paragraph route, in place."""
     doc = analysis.document
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
     covered = [i for i, r in enumerate(routes) if r.route != "skipped"]
-    if vectors is None:
-        vectors = encoder.encode([texts[i] for i in covered]) if covered else np.zeros((0, 512), np.float32)  # type: ignore[attr-defined]
-        by_index = dict(zip(covered, vectors, strict=True))
-    else:
-        by_index = {i: vectors[i] for i in covered}
+    by_index = dict(zip(covered, encoder.encode([texts[i] for i in covered]), strict=True))
     gained = {model.techniques.index(t) for t in gained_techniques(model)}
     foreign = {i for i, r in enumerate(routes) if r.route != "english"}
     kept = [pl for pl in analysis.paragraphs if pl.paragraph not in foreign]

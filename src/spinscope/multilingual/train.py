@@ -196,10 +196,14 @@ def train_multilingual(
     genre_clf = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000)
     genre_clf.fit(An[has_g], [genres.index(g_fit[i]) for i in has_g])
     genre_W = np.zeros((An.shape[1], len(genres)), np.float32)
-    genre_b = np.zeros(len(genres), np.float32)
-    for row, cls in enumerate(genre_clf.classes_):
-        genre_W[:, cls] = genre_clf.coef_[row] if len(genre_clf.classes_) > 2 else 0.0
-        genre_b[cls] = genre_clf.intercept_[row] if len(genre_clf.classes_) > 2 else 0.0
+    genre_b = np.full(len(genres), -10.0, np.float32)  # a genre absent from training is never predicted
+    classes = list(genre_clf.classes_)
+    if len(classes) == 2:  # scikit-learn keeps one row, for the second class, when there are two
+        genre_W[:, classes[1]], genre_b[classes[1]] = genre_clf.coef_[0], genre_clf.intercept_[0]
+        genre_b[classes[0]] = 0.0
+    else:
+        for row, cls in enumerate(classes):
+            genre_W[:, cls], genre_b[cls] = genre_clf.coef_[row], genre_clf.intercept_[row]
     has_f = [i for i, f in enumerate(f_fit) if f is not None]
     frames_W = np.zeros((An.shape[1], len(frame_labels)), np.float32)
     frames_b = np.full(len(frame_labels), -10.0, np.float32)
