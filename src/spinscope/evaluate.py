@@ -117,15 +117,12 @@ def evaluate_semeval2023(
         texts = dict(sorted(texts.items())[:limit])
     results: dict[str, tuple[Any, Analysis]] = {}
     if multilingual:
-        from spinscope.multilingual.encoder import load_multilingual_encoder
-        from spinscope.multilingual.route import apply_routes, load_default, route_paragraphs
-
-        ml_model, ml_encoder = load_default(), load_multilingual_encoder()
+        from spinscope.multilingual.route import route_analysis
     for n, (aid, article) in enumerate(sorted(texts.items()), start=1):
         doc = to_document(article, detect_language=multilingual)
         analysis = detect(doc, loaded)
         if multilingual:
-            apply_routes(analysis, route_paragraphs(doc), ml_model, ml_encoder)
+            route_analysis(analysis)
         results[aid] = (doc, analysis)
         if progress:
             progress(n, len(texts))
@@ -162,7 +159,7 @@ def evaluate_semeval2023(
         "spans": F.write_spans(out_dir / f"{lang}-{split}-subtask-3-spans.txt", sorted(span_pred)),
     }
     gold = {
-        "genres": {aid: g for aid, g in ds.genres.items() if aid in results},
+        "genres": genre_gold,
         "frames": frame_gold,
         "frame_labels": ds.frame_labels,
         "paragraphs": para_gold,

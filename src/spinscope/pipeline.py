@@ -181,14 +181,6 @@ def _capture(outputs: Iterable[ParagraphOutput], into: list[ParagraphOutput]) ->
         yield out
 
 
-def _route(analysis: Analysis) -> None:
-    """Per-paragraph languages: the multilingual model relabels what is not English."""
-    from spinscope.multilingual.encoder import load_multilingual_encoder
-    from spinscope.multilingual.route import apply_routes, load_default, route_paragraphs
-
-    apply_routes(analysis, route_paragraphs(analysis.document), load_default(), load_multilingual_encoder())
-
-
 def _not_english(analysis: Analysis) -> None:
     language = analysis.document.language.code if analysis.document.language else "?"
     analysis.warnings.append(
@@ -201,7 +193,8 @@ def _analyze_group(docs: list[Document], model: SpinModel, multilingual: bool = 
 
     The entity mentions found first are pooled in the same encoder pass, so
     roles and narratives cost no pass of their own. Paragraphs that are not
-    English are then relabelled by the multilingual model (:func:`_route`);
+    English are then relabelled by the multilingual model
+    (:func:`~spinscope.multilingual.route.route_analysis`);
     ``multilingual=False`` reads every paragraph with the English models only.
     """
     from spinscope.analyzers.detector import detect
@@ -214,7 +207,9 @@ def _analyze_group(docs: list[Document], model: SpinModel, multilingual: bool = 
 
     def finish(analysis: Analysis, en: bool, ents: list[Entity], captured: list[ParagraphOutput]) -> Analysis:
         if multilingual:
-            _route(analysis)
+            from spinscope.multilingual.route import route_analysis
+
+            route_analysis(analysis)
         elif not _is_english(analysis.document):
             analysis.warnings.append("analysed with the English models only (multilingual routing was turned off)")
         if en:

@@ -40,6 +40,7 @@ __all__ = [
     "apply_routes",
     "gained_techniques",
     "load_default",
+    "route_analysis",
     "route_paragraphs",
     "script_of",
 ]
@@ -110,6 +111,13 @@ def load_default() -> MultilingualModel:
     return MultilingualModel.load()
 
 
+def route_analysis(analysis: Analysis) -> None:
+    """Route *analysis*'s paragraphs with the bundled heads and encoder (what ``analyze`` does)."""
+    from spinscope.multilingual.encoder import load_multilingual_encoder
+
+    apply_routes(analysis, route_paragraphs(analysis.document), load_default(), load_multilingual_encoder())
+
+
 def _sentence_evidence(
     text: str,
     offset: int,
@@ -148,13 +156,13 @@ def apply_routes(
     doc = analysis.document
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
     covered = [i for i, r in enumerate(routes) if r.route != "skipped"]
-    by_index = dict(zip(covered, encoder.encode([texts[i] for i in covered]), strict=True))
+    vectors = encoder.encode([texts[i] for i in covered])  # row j is paragraph covered[j]
     gained = {model.techniques.index(t) for t in gained_techniques(model)}
     foreign = {i for i, r in enumerate(routes) if r.route != "english"}
     kept = [pl for pl in analysis.paragraphs if pl.paragraph not in foreign]
     analysis.spans = [s for s in analysis.spans if s.paragraph not in foreign]
     new: dict[int, list[LabelScore]] = {pl.paragraph: list(pl.labels) for pl in kept}
-    probs = model.technique_probs(np.stack([by_index[i] for i in covered])) if covered else np.zeros((0, len(model.techniques)))
+    probs = model.technique_probs(vectors)
     untrained: set[str] = set()
     for row, i in enumerate(covered):
         route = routes[i]
@@ -205,7 +213,7 @@ def apply_routes(
     n_foreign = sum(1 for i in covered if routes[i].route == "multilingual")
     if covered and n_foreign * 2 > len(covered):
         lang = Counter(routes[i].language for i in covered if routes[i].route == "multilingual").most_common(1)[0][0]
-        _article_labels(analysis, model, np.stack([by_index[i] for i in covered]), covered, lang)
+        _article_labels(analysis, model, vectors, covered, lang)
 
 
 def _article_labels(
