@@ -237,3 +237,90 @@ def test_english_paragraphs_gain_only_the_labels_english_cannot_learn(encoder) -
     b = _english_labels(doc, 1)
     apply_routes(b, routes, other, encoder)
     assert {ls.label for ls in b.paragraphs[0].labels} == {"Repetition"}
+
+
+# -- narratives for articles that are not English --------------------------------------------
+
+RU_WAR = (
+    "Киевский режим продолжает войну на деньги Запада.\n\n"
+    "По словам экспертов, украинские власти коррумпированы и разворовывают западную помощь, "
+    "а президент Зеленский лжёт собственному народу о положении на фронте.\n\n"
+    "Вашингтон и Брюссель снова обещают Киеву оружие, хотя европейцы платят за это "
+    "ростом цен на газ и электричество.\n\n"
+    "Тем временем в Донбассе мирные жители третий год живут под обстрелами украинской армии."
+)
+
+
+def test_the_packaged_multilingual_narrative_model_is_small_and_names_its_languages() -> None:
+    from spinscope.multilingual.narratives import (
+        DEFAULT_NARRATIVES_DIR,
+        NARRATIVE_LANGUAGES,
+        load_multilingual_narratives,
+    )
+
+    model = load_multilingual_narratives()
+    assert model.meta["training"]["languages"] == list(NARRATIVE_LANGUAGES)
+    assert model.meta["training"]["split"] == "train"
+    assert sum(f.stat().st_size for f in DEFAULT_NARRATIVES_DIR.iterdir()) < 3_000_000
+
+
+def test_multilingual_evidence_finds_the_sentence_an_english_definition_describes(encoder) -> None:  # type: ignore[no-untyped-def]
+    from spinscope.multilingual.narratives import load_multilingual_narratives, narrative_evidence
+    from spinscope.narratives.features import text_units
+    from spinscope.narratives.model import NarrativePrediction
+
+    text = (
+        "Погода в Москве в выходные будет солнечной и тёплой.\n"
+        "Украинское правительство насквозь коррумпировано: чиновники в Киеве воруют деньги и обманывают граждан.\n"
+        "Цены на хлеб и молоко в магазинах за месяц не изменились."
+    )
+    sub = "URW: Discrediting Ukraine: Discrediting Ukrainian government and officials and policies"
+    prediction = NarrativePrediction(("URW: Discrediting Ukraine",), (sub,), "URW", "URW: Discrediting Ukraine")
+    paragraphs = text_units(text)
+    vectors = encoder.encode([text[s:e] for s, e in paragraphs])
+    evidence = narrative_evidence(text, prediction, paragraphs, vectors, load_multilingual_narratives(), encoder)
+    assert evidence, "a Discrediting-Ukraine narrative should find evidence"
+    best = text[evidence[0].start : evidence[0].end]
+    assert best.startswith("Украинское правительство")
+    other = NarrativePrediction(("Other",), ("Other",), "Other", "Other")
+    assert narrative_evidence(text, other, paragraphs, vectors, load_multilingual_narratives(), encoder) == []
+
+
+def test_a_russian_article_gets_narratives_but_no_english_only_analyzers() -> None:
+    result = analyze(RU_WAR).to_dict()
+    jsonschema.validate(result, SCHEMA)
+    assert result["document"]["language"]["code"] == "ru"
+    assert result["model"]["analyzers"]["narratives"] == "1 (multilingual)"
+    narratives = result["narratives"]
+    assert narratives["domain"] in ("URW", "CC", "Other")
+    assert any("multilingual narrative model (trained on en, bg, pt, ru)" in w for w in result["warnings"])
+    assert any(w.startswith("entities, roles and quote speakers are English-only") for w in result["warnings"])
+    text = result["document"]["text"]
+    for ev in narratives["evidence"]:
+        assert text[ev["start"] : ev["end"]] == ev["text"]
+
+
+def test_an_english_article_keeps_the_english_narrative_model() -> None:
+    result = analyze(f"{EN}\n\n{EN}").to_dict()
+    assert result["model"]["analyzers"]["narratives"] == "1"
+    assert not any("multilingual narrative model" in w for w in result["warnings"])
+
+
+@pytest.mark.slow
+def test_evaluate_semeval2025_russian_uses_the_multilingual_model(tmp_path: Path, shared_data: Path) -> None:
+    from typer.testing import CliRunner
+
+    from spinscope.cli import app
+
+    if not (shared_data / "semeval2025-task10" / "dev" / "RU").is_dir():
+        pytest.skip("SemEval-2025 Russian dev data not found")
+    result = CliRunner().invoke(
+        app, ["evaluate", "semeval2025", "--lang", "ru", "--split", "dev", "--data-dir", str(shared_data), "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["model"] == "multilingual"
+    assert metrics["subtask2"]["agree"] is True  # the organisers' scorer agrees with ours
+    assert 0.0 < metrics["subtask2"]["official"]["fine"] <= 1.0
+    assert "skipped" in metrics["subtask1"]
+    assert "English only" in result.output

@@ -183,9 +183,9 @@ def _capture(outputs: Iterable[ParagraphOutput], into: list[ParagraphOutput]) ->
 
 def _not_english(analysis: Analysis) -> None:
     language = analysis.document.language.code if analysis.document.language else "?"
-    analysis.warnings.append(
-        f"entities, roles, narratives and quote speakers are English-only: not analysed for this {language!r} article"
-    )
+    # Routing may already have given a mostly non-English article its narratives.
+    what = "entities, roles and quote speakers" if analysis.narratives is not None else "entities, roles, narratives and quote speakers"
+    analysis.warnings.append(f"{what} are English-only: not analysed for this {language!r} article")
 
 
 def _analyze_group(docs: list[Document], model: SpinModel, multilingual: bool = True) -> Iterator[Analysis]:

@@ -32,6 +32,7 @@ from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, 
 from spinscope.document import Document
 from spinscope.multilingual.encoder import MultilingualEncoder
 from spinscope.multilingual.model import POOLED, MultilingualModel
+from spinscope.narratives.model import NarrativeModel
 
 __all__ = [
     "ANALYZER_NAME",
@@ -112,10 +113,21 @@ def load_default() -> MultilingualModel:
 
 
 def route_analysis(analysis: Analysis) -> None:
-    """Route *analysis*'s paragraphs with the bundled heads and encoder (what ``analyze`` does)."""
-    from spinscope.multilingual.encoder import load_multilingual_encoder
+    """Route *analysis*'s paragraphs with the bundled heads and encoder (what ``analyze`` does).
 
-    apply_routes(analysis, route_paragraphs(analysis.document), load_default(), load_multilingual_encoder())
+    An article that is mostly not English also gets its narratives from the
+    multilingual narrative model.
+    """
+    from spinscope.multilingual.encoder import load_multilingual_encoder
+    from spinscope.multilingual.narratives import load_multilingual_narratives
+
+    apply_routes(
+        analysis,
+        route_paragraphs(analysis.document),
+        load_default(),
+        load_multilingual_encoder(),
+        narratives=load_multilingual_narratives(),
+    )
 
 
 def _sentence_evidence(
@@ -141,7 +153,7 @@ def _sentence_evidence(
             picks = [(0, 1.0)]
         else:
             col = probs[:, k]
-            picks = [(i, float(col[i])) for i in np.flatnonzero(col >= th[k])] or [(int(np.argmax(col)), float(col.max()))]
+            picks = [(int(i), float(col[i])) for i in np.flatnonzero(col >= th[k])] or [(int(np.argmax(col)), float(col.max()))]
         out[k] = [Evidence(offset + sents[i][0], offset + sents[i][1], score, "sentence", index) for i, score in picks]
     return out
 
@@ -151,8 +163,14 @@ def apply_routes(
     routes: Sequence[ParagraphRoute],
     model: MultilingualModel,
     encoder: MultilingualEncoder,
+    *,
+    narratives: NarrativeModel | None = None,
 ) -> None:
-    """Rewrite *analysis* (filled by the English detector) by paragraph route, in place."""
+    """Rewrite *analysis* (filled by the English detector) by paragraph route, in place.
+
+    With ``narratives``, an article whose analysed paragraphs are mostly not
+    English also gets its narratives and their evidence from that model.
+    """
     doc = analysis.document
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
     covered = [i for i, r in enumerate(routes) if r.route != "skipped"]
@@ -214,6 +232,34 @@ def apply_routes(
     if covered and n_foreign * 2 > len(covered):
         lang = Counter(routes[i].language for i in covered if routes[i].route == "multilingual").most_common(1)[0][0]
         _article_labels(analysis, model, vectors, covered, lang)
+        if narratives is not None:
+            _article_narratives(analysis, narratives, encoder, vectors, covered, lang)
+
+
+def _article_narratives(
+    analysis: Analysis,
+    narratives: NarrativeModel,
+    encoder: MultilingualEncoder,
+    vectors: np.ndarray,
+    covered: list[int],
+    language: str | None,
+) -> None:
+    """Narratives of a mostly non-English article, from the paragraph vectors routing already made."""
+    from spinscope.multilingual.model import article_features
+    from spinscope.multilingual.narratives import narrative_evidence
+
+    doc = analysis.document
+    prediction = narratives.predict(article_features(vectors)[None, :])[0]
+    analysis.narratives = prediction
+    paragraphs = [(doc.paragraphs[i].start, doc.paragraphs[i].end) for i in covered]
+    analysis.narrative_evidence = narrative_evidence(doc.text, prediction, paragraphs, vectors, narratives, encoder)
+    analysis.model.setdefault("analyzers", {})["narratives"] = "1 (multilingual)"
+    trained = [x.lower() for x in narratives.meta.get("training", {}).get("languages", [])]
+    note = "" if (language or "").lower() in trained else f"; it was not trained on {language or 'this language'}, treat them with caution"
+    analysis.warnings.append(
+        f"narratives come from the multilingual narrative model (trained on {', '.join(trained) or 'unknown'}){note}; "
+        "their evidence sentences were chosen by the multilingual encoder"
+    )
 
 
 def _article_labels(

@@ -29,7 +29,7 @@ unless nothing else is left.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +116,7 @@ def find_evidence(
     max_words: int = 80,
     min_words: int = 5,
     within: Sequence[tuple[int, int]] | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[Evidence]:
     """Up to ``k`` sentences of ``source`` (a str or anything with ``.text``) supporting ``narrative``.
 
@@ -124,8 +125,12 @@ def find_evidence(
     sub-narratives of ``narrative`` in ``subnarratives`` are used.
     ``within``: only sentences inside these ``[start, end)`` ranges compete
     (see :func:`candidate_paragraphs`); all of them by default.
+    ``embed`` turns texts into unit vectors: the bundled English sentence
+    encoder by default, the multilingual one for other languages.
     """
     from spinscope.stories.embed import embed_texts
+
+    encode = embed or embed_texts
 
     text = source if isinstance(source, str) else getattr(source, "text", None)
     if not isinstance(text, str):
@@ -139,7 +144,7 @@ def find_evidence(
         return []
     subs = [s for s in subnarratives if parent_of(s) == narrative]
     query = narrative_query(narrative, subs)
-    vecs = embed_texts([query] + [text[s:e] for s, e in spans])
+    vecs = encode([query] + [text[s:e] for s, e in spans])
     q, rows = vecs[0], vecs[1:]
     score = rows @ q
     return _pick(text, spans, score, narrative, k=k, max_words=max_words, min_words=min_words)

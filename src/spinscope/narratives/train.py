@@ -41,6 +41,7 @@ __all__ = [
     "load_default_model",
     "predict_texts",
     "train_narratives",
+    "training_rows",
 ]
 
 #: Where the packaged English model lives (``spinscope/models/narratives``).
@@ -81,21 +82,25 @@ def predict_texts(model: NarrativeModel, texts: Sequence[str]) -> list[Narrative
     return model.predict(article_features(list(texts)))
 
 
-def _training_rows(
+def training_rows(
     data_dir: Path | str | None, langs: Sequence[str]
-) -> tuple[list[str], list[str], list[tuple[str, ...]]]:
+) -> tuple[list[str], list[str], list[tuple[str, ...]], dict[str, int]]:
+    """Ids, texts and gold sub-narratives of the subtask-2 *train* articles of ``langs``, in order,
+    and the number of articles per language (ids do not always start with the language)."""
     from spinscope.datasets.semeval2025 import load_semeval2025
 
     ids: list[str] = []
     texts: list[str] = []
     fine: list[tuple[str, ...]] = []
+    counts: dict[str, int] = {}
     for lang in langs:
         ds = load_semeval2025(data_dir, lang, "train")
+        counts[lang] = len(ds.narratives)
         for aid in sorted(ds.narratives):
             ids.append(aid)
             texts.append(ds.articles[aid].text)
             fine.append(ds.narratives[aid].subnarratives)
-    return ids, texts, fine
+    return ids, texts, fine, counts
 
 
 def train_narratives(
@@ -119,7 +124,7 @@ def train_narratives(
 
     started = time.time()
     langs = [lang.upper(), *(x.upper() for x in extra_langs if x.upper() != lang.upper())]
-    ids, texts, fine = _training_rows(data_dir, langs)
+    ids, texts, fine, per_language = training_rows(data_dir, langs)
     if not ids:
         raise DatasetError("E211", str(data_dir), f"no subtask-2 training articles for {', '.join(langs)}")
     labels = fine_label_space([lab for row in fine for lab in row])
@@ -133,7 +138,7 @@ def train_narratives(
         "split": "train",
         "languages": langs,
         "articles": len(ids),
-        "articles_per_language": {x: sum(i.startswith(f"{x}_") for i in ids) for x in langs},
+        "articles_per_language": per_language,
         "features": "mean|max of the L2-normalised paragraph vectors of the spinscope detector encoder (768)",
         "config": asdict(model.config),
         "cv": model.meta["cv"],
@@ -187,6 +192,7 @@ def evaluate_narratives(
     *,
     python: str = sys.executable,
     evidence: bool = True,
+    multilingual: bool | None = None,
 ) -> dict[str, Any]:
     """Predict a split, write the official files, score them (ours and official), write ``metrics.json``.
 
@@ -196,17 +202,39 @@ def evaluate_narratives(
     plus a lead-3 baseline, each compared with the gold explanation by
     embedding cosine (bundled encoder; the official BERTScore model is not
     available offline).
+
+    ``multilingual`` (default: any language but English) reads the articles
+    with the multilingual encoder and scores them with the multilingual
+    narrative model (:mod:`spinscope.multilingual.narratives`), which is
+    what ``spinscope analyze`` uses for an article that is not English.
     """
     from spinscope.datasets._common import dataset_root
     from spinscope.datasets.semeval2025 import DATASET, load_semeval2025
-    from spinscope.narratives.evidence import candidate_paragraphs, evidence_text, find_evidence, sentence_spans
+    from spinscope.narratives.evidence import (
+        candidate_paragraphs,
+        evidence_text,
+        find_evidence,
+        sentence_spans,
+    )
     from spinscope.narratives.features import FEATURE_DIM, encode_units, pool_units
     from spinscope.stories.embed import embed_texts
 
     started = time.time()
     root = dataset_root(data_dir, DATASET, "scorers").resolve()  # the scorers run in another directory
     ds = load_semeval2025(data_dir, lang, split)
-    model = NarrativeModel.load(model_dir or DEFAULT_MODEL_DIR)
+    if multilingual is None:
+        multilingual = lang.upper() != "EN"
+    if multilingual:
+        from spinscope.multilingual.encoder import ENCODER_NAME, load_multilingual_encoder
+        from spinscope.multilingual.narratives import DEFAULT_NARRATIVES_DIR, article_rows, embedder
+
+        encoder = load_multilingual_encoder()
+        embed = embedder(encoder)
+        encoder_name = ENCODER_NAME
+    else:
+        embed = embed_texts
+        encoder_name = "bundled all-MiniLM-L6-v2"
+    model = NarrativeModel.load(model_dir or (DEFAULT_NARRATIVES_DIR if multilingual else DEFAULT_MODEL_DIR))
     gold_file = root / split / ds.lang / "subtask-2-annotations.txt"
     names: dict[str, str] = {}  # article id -> the name the gold file uses, in gold-file order
     for line in gold_file.read_text(encoding="utf-8").splitlines():
@@ -217,11 +245,15 @@ def evaluate_narratives(
     for e in ds.explanations:  # subtask-3 articles are scored even when subtask 2 lacks them
         if e.article_id in ds.articles and e.article_id not in names:
             ids.append(e.article_id)
-    X = np.zeros((len(ids), FEATURE_DIM), dtype=np.float32)
     units: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}  # article -> paragraphs and their vectors
-    for i, (a, encoded) in enumerate(zip(ids, encode_units([ds.articles[a].text for a in ids]), strict=True)):
-        units[a] = (encoded.units, encoded.means)
-        X[i] = pool_units(encoded.means)
+    if multilingual:
+        X, per_article = article_rows([ds.articles[a].text for a in ids], encoder)
+        units = dict(zip(ids, per_article, strict=True))
+    else:
+        X = np.zeros((len(ids), FEATURE_DIM), dtype=np.float32)
+        for i, (a, encoded) in enumerate(zip(ids, encode_units([ds.articles[a].text for a in ids]), strict=True)):
+            units[a] = (encoded.units, encoded.means)
+            X[i] = pool_units(encoded.means)
     preds = dict(zip(ids, model.predict(X), strict=True))
 
     def evidence_for(a: str, narrative: str, subnarratives: Sequence[str]) -> str:
@@ -229,7 +261,7 @@ def evaluate_narratives(
         spans, means = units[a]
         within = [spans[i] for i in candidate_paragraphs(means, model, narrative)]
         text = ds.articles[a].text
-        return evidence_text(text, find_evidence(text, narrative, subnarratives=subnarratives, within=within))
+        return evidence_text(text, find_evidence(text, narrative, subnarratives=subnarratives, within=within, embed=embed))
 
     ids = list(names)
 
@@ -261,6 +293,8 @@ def evaluate_narratives(
         "articles_gold_other": gold_other,
         "articles_predicted_other": sum(preds[a].is_other for a in ids),
         "model_dir": "packaged" if model_dir is None else Path(model_dir).name,  # no machine paths in results
+        "model": "multilingual" if multilingual else "english",
+        "model_languages": (model.meta.get("training") or {}).get("languages"),
         "model_trained_at": model.meta.get("trained_at"),
         "model_training": model.meta.get("training"),
         "subtask2": {
@@ -283,10 +317,10 @@ def evaluate_narratives(
             predicted.append("" if p.is_other else evidence_for(e.article_id, p.dominant, p.subnarratives))
             spans = sentence_spans(text)
             lead.append(" ".join(text[s:t] for s, t in spans[:3]))
-        gold_vecs = embed_texts([e.explanation or "" for e in rows])
+        gold_vecs = embed([e.explanation or "" for e in rows])
 
         def mean_cos(texts: list[str]) -> float:
-            v = embed_texts(texts)
+            v = embed(texts)
             return float(np.mean(np.sum(v * gold_vecs, axis=1))) if rows else 0.0
 
         st3_file = out / f"{lang.lower()}-{split}-subtask-3.txt"
@@ -296,8 +330,7 @@ def evaluate_narratives(
                 fh.write(f"{e.article_id}.txt\t{' '.join(words)}\n")
         metrics["subtask3"] = {
             "articles": len(rows),
-            "metric": "mean cosine (bundled all-MiniLM-L6-v2) between our extracted sentences"
-            " and the gold explanation",
+            "metric": f"mean cosine ({encoder_name}) between our extracted sentences and the gold explanation",
             "note": "NOT the official metric: the official scorer uses BERTScore, whose model"
             " is not available offline",
             "method": "sentences most similar to the narrative's definition, among the 3 paragraphs its head"

@@ -1,0 +1,158 @@
+"""Narratives for articles the English model cannot read.
+
+The English narrative model (:mod:`spinscope.narratives`) reads features of
+the English detector's encoder, so it has nothing to say about a Bulgarian,
+Portuguese or Russian article. This module fits the *same* hierarchical
+:class:`~spinscope.narratives.model.NarrativeModel` (domain, narratives,
+sub-narratives, thresholds by cross-validation on train) over the
+multilingual encoder's paragraph vectors instead, on the SemEval-2025
+Task 10 training articles of every language that encoder reads:
+:data:`NARRATIVE_LANGUAGES`. Hindi is left out: the encoder was not trained
+on Devanagari, and routing skips that script anyway.
+
+The article row is ``[mean | max]`` of its paragraph vectors
+(:func:`~spinscope.multilingual.model.article_features`), the paragraphs
+being the non-blank lines of the text as in English training
+(:func:`~spinscope.narratives.features.text_units`). Evidence for the
+dominant narrative is found as in English -- the sentences closest to the
+narrative's definition among the paragraphs its head rates highest -- but
+both are embedded by the multilingual encoder, whose vectors put a sentence
+and its translation close together, so an English definition can find a
+Russian sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinscope.errors import DatasetError
+from spinscope.multilingual.encoder import ENCODER_NAME, MultilingualEncoder, load_multilingual_encoder
+from spinscope.multilingual.model import article_features
+from spinscope.narratives.evidence import Evidence, candidate_paragraphs, find_evidence
+from spinscope.narratives.model import NarrativeConfig, NarrativeModel, NarrativePrediction
+
+__all__ = [
+    "DEFAULT_NARRATIVES_DIR",
+    "NARRATIVE_LANGUAGES",
+    "article_rows",
+    "embedder",
+    "load_multilingual_narratives",
+    "narrative_evidence",
+    "train_multilingual_narratives",
+]
+
+#: SemEval-2025 Task 10 languages the multilingual encoder reads (Hindi's script it does not).
+NARRATIVE_LANGUAGES = ("EN", "BG", "PT", "RU")
+#: The packaged model (``spinscope/models/multilingual/narratives``).
+DEFAULT_NARRATIVES_DIR = Path(str(resources.files("spinscope") / "models" / "multilingual" / "narratives"))
+
+Log = Callable[[str], None]
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float32)
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-6)
+
+
+def embedder(encoder: MultilingualEncoder) -> Callable[[list[str]], np.ndarray]:
+    """``texts -> unit vectors`` with *encoder*, for :func:`~spinscope.narratives.evidence.find_evidence`."""
+    return lambda texts: _unit(encoder.encode(list(texts)))
+
+
+def article_rows(
+    texts: Sequence[str], encoder: MultilingualEncoder
+) -> tuple[np.ndarray, list[tuple[list[tuple[int, int]], np.ndarray]]]:
+    """Feature rows ``[A, 1024]`` and, per article, its paragraph ranges and their vectors.
+
+    All paragraphs of all texts go to the encoder in one call (it batches them).
+    """
+    from spinscope.narratives.features import text_units
+
+    units = [text_units(t) for t in texts]
+    flat = [t[s:e] for t, us in zip(texts, units, strict=True) for s, e in us]
+    vectors = encoder.encode(flat) if flat else np.zeros((0, 512), np.float32)
+    X = np.zeros((len(texts), 1024), dtype=np.float32)
+    per_article = []
+    at = 0
+    for a, us in enumerate(units):
+        rows = vectors[at : at + len(us)]
+        at += len(us)
+        X[a] = article_features(rows)
+        per_article.append((us, rows))
+    return X, per_article
+
+
+def narrative_evidence(
+    text: str,
+    prediction: NarrativePrediction,
+    paragraphs: Sequence[tuple[int, int]],
+    vectors: np.ndarray,
+    model: NarrativeModel,
+    encoder: MultilingualEncoder,
+) -> list[Evidence]:
+    """Sentences supporting the dominant narrative, among the paragraphs its head rates highest."""
+    if prediction.is_other or not len(paragraphs):
+        return []
+    best = candidate_paragraphs(vectors, model, prediction.dominant)
+    return find_evidence(
+        text,
+        prediction.dominant,
+        subnarratives=prediction.subnarratives,
+        within=[paragraphs[i] for i in best],
+        embed=embedder(encoder),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_multilingual_narratives() -> NarrativeModel:
+    """The packaged multilingual narrative model (read once per process)."""
+    return NarrativeModel.load(DEFAULT_NARRATIVES_DIR)
+
+
+def train_multilingual_narratives(
+    data_dir: Path | str | None,
+    out_dir: Path | str = DEFAULT_NARRATIVES_DIR,
+    *,
+    languages: Sequence[str] = NARRATIVE_LANGUAGES,
+    config: NarrativeConfig | None = None,
+    encoder: MultilingualEncoder | None = None,
+    log: Log = print,
+) -> dict[str, Any]:
+    """Fit on the subtask-2 *train* articles of ``languages`` together; save to ``out_dir``; return a summary."""
+    from spinscope.narratives.train import fine_label_space, label_matrix, training_rows
+
+    started = time.time()
+    langs = [x.upper() for x in languages]
+    ids, texts, fine, per_language = training_rows(data_dir, langs)
+    if not ids:
+        raise DatasetError("E211", str(data_dir), f"no subtask-2 training articles for {', '.join(langs)}")
+    encoder = encoder or load_multilingual_encoder()
+    X, _ = article_rows(texts, encoder)
+    log(f"{len(ids)} articles encoded in {time.time() - started:.0f} s")
+    labels = fine_label_space([lab for row in fine for lab in row])
+    model = NarrativeModel(config).fit(X, label_matrix(fine, labels), labels)
+    from dataclasses import asdict
+
+    summary = {
+        "dataset": "semeval2025-task10",
+        "split": "train",
+        "languages": langs,
+        "articles": len(ids),
+        "articles_per_language": per_language,
+        "features": f"mean|max of the paragraph vectors of {ENCODER_NAME} (1024)",
+        "config": asdict(model.config),
+        "cv": model.meta["cv"],
+        "seconds": round(time.time() - started, 1),
+    }
+    model.meta["training"] = summary
+    model.save(out_dir)
+    log(f"cross-validated samples-F1 on train: coarse {summary['cv']['coarse_samples_f1']:.3f}, "
+        f"fine {summary['cv']['fine_samples_f1']:.3f}")
+    return {**summary, "out_dir": str(out_dir)}
