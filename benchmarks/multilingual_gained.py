@@ -46,7 +46,8 @@ def main() -> int:
     for lang in OTHERS:
         split = encode_split(data_dir, lang, "dev", encoder)
         x = np.stack([split.vectors[a][i] for a, i, _ in split.rows])
-        probs.append(model.technique_probs(x)[:, cols])
+        texts = [split.texts[a][i] for a, i, _ in split.rows]
+        probs.append(model.technique_probs(x, texts)[:, cols])
         gold.append(np.array([[t in labels for t in gained] for _, _, labels in split.rows], dtype=bool))
         langs += [lang] * len(split.rows)
     P, G = np.vstack(probs), np.vstack(gold)

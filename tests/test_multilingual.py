@@ -173,7 +173,20 @@ def test_model_round_trip_and_bad_files(tmp_path: Path) -> None:
     model.save(tmp_path / "m")
     again = MultilingualModel.load(tmp_path / "m")
     x = np.random.default_rng(0).normal(size=(3, 512)).astype(np.float32)
-    assert np.allclose(model.technique_probs(x), again.technique_probs(x))
+    texts = ["Les traîtres mentent encore.", "Ein ganz normaler Satz.", "To jest skandal!"]
+    assert np.allclose(model.technique_probs(x, texts), again.technique_probs(x, texts), atol=1e-3)  # float16 n-gram weights
+    assert again.lexical is not None
+    with pytest.raises(ValueError):
+        model.technique_probs(x, texts[:2])
+    vocabulary = (tmp_path / "m" / "multilingual-lexical.json").read_text(encoding="utf-8")
+    (tmp_path / "m" / "multilingual-lexical.json").unlink()
+    with pytest.raises(ModelError) as err:
+        MultilingualModel.load(tmp_path / "m")
+    assert err.value.code == "E355"
+    (tmp_path / "m" / "multilingual-lexical.json").write_text(vocabulary.replace('"word": [', '"word": ["extra", '), encoding="utf-8")
+    with pytest.raises(ModelError) as err:
+        MultilingualModel.load(tmp_path / "m")
+    assert err.value.code == "E358"
     (tmp_path / "m" / "multilingual.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelError) as err:
         MultilingualModel.load(tmp_path / "m")
@@ -324,3 +337,27 @@ def test_evaluate_semeval2025_russian_uses_the_multilingual_model(tmp_path: Path
     assert 0.0 < metrics["subtask2"]["official"]["fine"] <= 1.0
     assert "skipped" in metrics["subtask1"]
     assert "English only" in result.output
+
+
+def test_the_ngram_head_transforms_as_scikit_learn_fits_and_learns_a_word() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from spinscope.multilingual.lexical import CHAR_NGRAMS, WORD_NGRAMS, LexicalHead
+
+    texts = [f"{w} the committee met on day {i}" for i in range(30) for w in ("traitors", "members")]
+    Y = np.array([[w == "traitors", False] for _ in range(30) for w in ("traitors", "members")], dtype=np.float32)
+    head = LexicalHead.fit(texts, Y)
+    def unnormalised(analyzer: str, ngrams: tuple[int, int], vocabulary: list[str]) -> np.ndarray:
+        v = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, vocabulary=vocabulary, sublinear_tf=True, norm=None)
+        return v.fit(texts).transform(texts).toarray()
+
+    joint = np.hstack([
+        unnormalised("char_wb", CHAR_NGRAMS, head.char_vocabulary),
+        unnormalised("word", WORD_NGRAMS, head.word_vocabulary),
+    ])  # fmt: skip
+    joint /= np.linalg.norm(joint, axis=1, keepdims=True)
+    assert np.allclose(head.features(texts).toarray(), joint, atol=1e-6)
+    p = head.probs(["the traitors met again", "the members met again"])
+    assert p[0, 0] > 0.5 > p[1, 0]
+    assert (p[:, 1] < 0.01).all()  # a label with no example is never predicted
+    assert head.probs([]).shape == (0, 2)

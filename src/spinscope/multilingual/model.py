@@ -1,19 +1,22 @@
 """Multilingual heads over USE-multilingual vectors: techniques, genre, frames.
 
 * techniques: one linear layer (23 sigmoid outputs) over the standardised
-  vector of a paragraph; the same head scores single sentences, which is
-  where non-English evidence comes from;
+  vector of a paragraph, averaged with a word and character n-gram head
+  (:mod:`spinscope.multilingual.lexical`) over its text; the same heads
+  score single sentences, which is where non-English evidence comes from;
 * genre: a softmax layer, frames: 14 sigmoid outputs, over the article
   vector ``[mean, max]`` of its paragraph vectors.
 
-Decision thresholds are per language (chosen on training articles held
-apart from that language, never on dev), with a pooled set ``"*"`` for a
-language the model was not trained on and for the techniques a language's
-held-out articles never show.
+Technique thresholds: a pooled set ``"*"`` chosen per label on the
+training articles held apart from every language together, and for each
+training language that set moved by one shift chosen on that language's
+held-out articles (never on dev). The pooled set alone serves a language
+the model was not trained on.
 
-Predicting needs numpy only. Persistence without pickles:
-``multilingual.safetensors`` (arrays) and ``multilingual.json`` (labels,
-languages, thresholds, training record).
+Predicting needs numpy, and scikit-learn's ``CountVectorizer`` for the n-grams. Persistence without pickles:
+``multilingual.safetensors`` (arrays), ``multilingual.json`` (labels,
+languages, thresholds, training record) and ``multilingual-lexical.json``
+(the n-gram vocabulary).
 """
 
 from __future__ import annotations
@@ -27,11 +30,14 @@ from typing import Any
 import numpy as np
 
 from spinscope.errors import ModelError
+from spinscope.multilingual.lexical import LexicalHead
 
 __all__ = ["DEFAULT_MODEL_DIR", "MODEL_FILES", "POOLED", "MultilingualModel", "article_features", "check_labels"]
 
 FORMAT_VERSION = 1
-MODEL_FILES = ("multilingual.safetensors", "multilingual.json")
+MODEL_FILES = ("multilingual.safetensors", "multilingual.json", "multilingual-lexical.json")
+#: Weight of the n-gram head's probabilities in the technique blend.
+LEXICAL_WEIGHT = 0.5
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "multilingual"
 #: Key of the thresholds used for a language the model has none for.
 POOLED = "*"
@@ -66,13 +72,19 @@ class MultilingualModel:
     technique_thresholds: dict[str, np.ndarray]  # language (or POOLED) -> [K]
     frame_thresholds: dict[str, float]  # language (or POOLED) -> one threshold
     meta: dict[str, Any] = field(default_factory=dict)
+    lexical: LexicalHead | None = None
 
     # ---- prediction -------------------------------------------------------
-    def technique_probs(self, vectors: np.ndarray) -> np.ndarray:
-        """``[N, 512]`` paragraph (or sentence) vectors -> ``[N, K]`` probabilities."""
+    def technique_probs(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """``[N, K]`` probabilities of N paragraphs (or sentences): their ``[N, 512]`` vectors and their texts."""
         a = self.arrays
         x = (np.asarray(vectors, dtype=np.float32) - a["p_mean"]) / a["p_scale"]
-        return _sigmoid(x @ a["tech_W"] + a["tech_b"])
+        probs = _sigmoid(x @ a["tech_W"] + a["tech_b"])
+        if self.lexical is None:
+            return probs
+        if len(texts) != len(probs):
+            raise ValueError(f"{len(texts)} texts for {len(probs)} vectors")
+        return (1 - LEXICAL_WEIGHT) * probs + LEXICAL_WEIGHT * self.lexical.probs(texts)
 
     def article_probs(self, paragraph_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(genre probabilities ``[G]``, frame probabilities ``[F]``) of one article."""
@@ -97,6 +109,10 @@ class MultilingualModel:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         tensors = {k: np.ascontiguousarray(self.arrays[k], dtype=np.float32) for k in _ARRAYS}
+        if self.lexical is not None:
+            tensors.update(self.lexical.arrays())
+            vocabulary = json.dumps(self.lexical.vocabulary(), ensure_ascii=False)
+            (out / MODEL_FILES[2]).write_text(vocabulary + "\n", encoding="utf-8")
         save_file(tensors, str(out / MODEL_FILES[0]), metadata={"format": "spinscope-multilingual"})
         info = {
             "format_version": FORMAT_VERSION,
@@ -135,16 +151,26 @@ class MultilingualModel:
         shapes_ok = not missing and arrays["tech_W"].shape[1:] == (k,) and arrays["frames_W"].shape[1:] == (f,)
         if not shapes_ok or arrays["genre_W"].shape[1:] != (g,):
             raise ModelError("E358", str(weights), f"weights do not fit the model's labels (missing: {missing})")
+        lexical = None
+        if "lex_W" in arrays:  # a model with an n-gram head keeps its vocabulary beside the weights
+            vocab_path = d / MODEL_FILES[2]
+            if not vocab_path.is_file():
+                raise ModelError("E355", str(vocab_path), "multilingual model file not found")
+            try:
+                lexical = LexicalHead.from_parts(arrays, json.loads(vocab_path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, AttributeError) as exc:
+                raise ModelError("E358", str(vocab_path), f"the n-gram head cannot be read ({exc})") from exc
         known = {"format_version", "techniques", "frames", "genres", "languages", "technique_thresholds", "frame_thresholds"}
         return cls(
             techniques=list(info["techniques"]),
             frames=list(info["frames"]),
             genres=list(info["genres"]),
             languages=list(info["languages"]),
-            arrays={k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()},
+            arrays={k: np.asarray(v, dtype=np.float32) for k, v in arrays.items() if k in _ARRAYS},
             technique_thresholds={k: np.asarray(v, dtype=np.float32) for k, v in info["technique_thresholds"].items()},
             frame_thresholds={k: float(v) for k, v in info["frame_thresholds"].items()},
             meta={k: v for k, v in info.items() if k not in known},
+            lexical=lexical,
         )
 
 

@@ -146,7 +146,8 @@ def _sentence_evidence(
     if len(sents) == 1:
         probs = None
     else:
-        probs = model.technique_probs(encoder.encode([text[s:e] for s, e in sents]))
+        sentence_texts = [text[s:e] for s, e in sents]
+        probs = model.technique_probs(encoder.encode(sentence_texts), sentence_texts)
     out: dict[int, list[Evidence]] = {}
     for k in labels:
         if probs is None:
@@ -180,7 +181,7 @@ def apply_routes(
     kept = [pl for pl in analysis.paragraphs if pl.paragraph not in foreign]
     analysis.spans = [s for s in analysis.spans if s.paragraph not in foreign]
     new: dict[int, list[LabelScore]] = {pl.paragraph: list(pl.labels) for pl in kept}
-    probs = model.technique_probs(vectors)
+    probs = model.technique_probs(vectors, [texts[i] for i in covered])
     untrained: set[str] = set()
     for row, i in enumerate(covered):
         route = routes[i]

@@ -9,12 +9,17 @@ it, po and ru (never dev):
 2. per language, a seeded share of the training articles is held apart --
    for English exactly the articles the English model held apart, so the two
    models can be compared on articles neither was trained on;
-3. the technique head (a linear layer, class-weighted binary cross-entropy)
-   is fitted on every language's remaining paragraphs at once, the genre and
-   frame heads (scikit-learn logistic regression) on their articles;
-4. thresholds are chosen per language on that language's held-out articles
-   (techniques: per label; frames: one per language), with a pooled set for
-   languages and labels the held-out articles cannot calibrate.
+3. the technique heads -- a linear layer over the paragraph vector
+   (class-weighted binary cross-entropy) and a word and character n-gram
+   head over its text (:mod:`spinscope.multilingual.lexical`) -- are fitted
+   on every language's remaining paragraphs at once, the genre and frame
+   heads (scikit-learn logistic regression) on their articles;
+4. technique thresholds are chosen per label on the held-out articles of
+   every language together (the pooled set), then moved for each language
+   by one shift chosen on that language's held-out articles; frames get
+   one threshold per language. Per-label thresholds per language were
+   tried first: on the ~20-60 held-out articles a language has, they
+   overfit (5-fold cross-validation on train; see BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from spinscope.multilingual.encoder import (
     MultilingualEncoder,
     load_multilingual_encoder,
 )
+from spinscope.multilingual.lexical import LexicalHead
 from spinscope.multilingual.model import POOLED, MultilingualModel, article_features
 
 __all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "holdout_ids", "train_multilingual"]
@@ -62,6 +68,7 @@ class EncodedSplit:
 
     lang: str  # ISO code
     vectors: dict[str, np.ndarray]  # article id -> [paragraphs, 512]
+    texts: dict[str, list[str]]  # article id -> its paragraphs' texts
     rows: list[tuple[str, int, tuple[str, ...]]]  # (article id, paragraph index, techniques)
     genres: dict[str, str]
     frames: dict[str, tuple[str, ...]]
@@ -83,9 +90,11 @@ def encode_split(data_dir: Path, lang: str, split: str, encoder: MultilingualEnc
     flat = [doc.text[p.start : p.end] for doc in docs.values() for p in doc.paragraphs]
     encoded = encoder.encode(flat)
     vectors: dict[str, np.ndarray] = {}
+    paragraph_texts: dict[str, list[str]] = {}
     at = 0
     for aid, doc in docs.items():
         vectors[aid] = encoded[at : at + len(doc.paragraphs)]
+        paragraph_texts[aid] = flat[at : at + len(doc.paragraphs)]
         at += len(doc.paragraphs)
     rows = []
     for p in ds.paragraphs:
@@ -95,6 +104,7 @@ def encode_split(data_dir: Path, lang: str, split: str, encoder: MultilingualEnc
     return EncodedSplit(
         lang=DATASET_LANGUAGES.get(lang, lang),
         vectors=vectors,
+        texts=paragraph_texts,
         rows=rows,
         genres=dict(ds.genres),
         frames={k: tuple(v) for k, v in ds.frames.items()},
@@ -127,6 +137,19 @@ def _fit_technique_head(
             loss_fn(layer(drop(x[b])), y[b]).backward()
             opt.step()
     return layer.weight.detach().numpy().T.copy(), layer.bias.detach().numpy().copy()
+
+
+#: Shifts tried for a language's thresholds around the pooled set.
+SHIFTS = np.round(np.arange(-0.3, 0.301, 0.025), 3)
+
+
+def _best_shift(probs: np.ndarray, gold: np.ndarray, pooled: np.ndarray) -> float:
+    """The shift of every pooled threshold that maximises micro-F1 (the smallest one among equals)."""
+    from spinscope.models.calibrate import micro_f1
+
+    if not gold.any():
+        return 0.0
+    return float(max(SHIFTS, key=lambda d: (micro_f1(probs, gold, np.clip(pooled + d, 0.02, 0.98)), -abs(d))))
 
 
 def _best_threshold(probs: np.ndarray, gold: np.ndarray) -> float:
@@ -165,18 +188,21 @@ def train_multilingual(
 
     held = {s.lang: holdout_ids(s.technique_ids, holdout_fraction, seed) for s in splits}
 
-    def paragraph_matrix(s: EncodedSplit, hold: bool) -> tuple[np.ndarray, np.ndarray]:
+    def paragraph_matrix(s: EncodedSplit, hold: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
         rows = [r for r in s.rows if (r[0] in held[s.lang]) == hold]
         X = np.stack([s.vectors[a][i] for a, i, _ in rows]) if rows else np.zeros((0, 512), np.float32)
         Y = np.array([[t in labels for t in techniques] for _, _, labels in rows], dtype=np.float32).reshape(-1, len(techniques))
-        return X, Y
+        return X, Y, [s.texts[a][i] for a, i, _ in rows]
 
     fit = [paragraph_matrix(s, False) for s in splits]
-    X = np.vstack([x for x, _ in fit])
-    Y = np.vstack([y for _, y in fit])
+    X = np.vstack([x for x, _, _ in fit])
+    Y = np.vstack([y for _, y, _ in fit])
     p_mean, p_scale = X.mean(0), X.std(0) + 1e-6
     W, b = _fit_technique_head((X - p_mean) / p_scale, Y, epochs=epochs, seed=seed)
     log(f"technique head fitted on {len(X)} paragraphs")
+    t0 = time.time()
+    lexical = LexicalHead.fit([t for _, _, texts in fit for t in texts], Y)
+    log(f"n-gram head fitted ({lexical.W.shape[0]} n-grams) in {time.time() - t0:.0f} s")
 
     # Article heads.
     def article_rows(s: EncodedSplit, hold: bool) -> list[str]:
@@ -226,24 +252,24 @@ def train_multilingual(
         },
         technique_thresholds={},
         frame_thresholds={},
+        lexical=lexical,
     )
 
     # Thresholds on the held-out articles only.
     hold = {s.lang: paragraph_matrix(s, True) for s in splits}
-    probs = {lang: model.technique_probs(x) for lang, (x, _) in hold.items()}
+    probs = {lang: model.technique_probs(x, texts) for lang, (x, _, texts) in hold.items()}
     all_p = np.vstack(list(probs.values()))
-    all_y = np.vstack([y for _, y in hold.values()]).astype(bool)
+    all_y = np.vstack([y for _, y, _ in hold.values()]).astype(bool)
     pooled = fit_micro_thresholds(all_p, all_y)
     model.technique_thresholds[POOLED] = pooled
     counts: dict[str, Any] = {}
     heldout_scores: dict[str, Any] = {}
     frame_probs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for s in splits:
-        _, y = hold[s.lang]
+        _, y, _ = hold[s.lang]
         gold = y.astype(bool)
-        th = fit_micro_thresholds(probs[s.lang], gold)
-        unseen = gold.sum(0) == 0
-        th[unseen] = pooled[unseen]  # a label this language's held-out articles never show
+        shift = _best_shift(probs[s.lang], gold, pooled)
+        th = np.clip(pooled + shift, 0.02, 0.98)
         model.technique_thresholds[s.lang] = th
         ids = [a for a in article_rows(s, True) if a in s.frames]
         fp = np.stack([model.article_probs(s.vectors[a])[1] for a in ids]) if ids else np.zeros((0, len(frame_labels)))
@@ -256,6 +282,7 @@ def train_multilingual(
             "held_out_articles": len(held[s.lang]),
             # Paragraphs per technique: a zero is a label this language cannot teach.
             "technique_paragraphs": {t: sum(t in r[2] for r in s.rows) for t in techniques},
+            "threshold_shift": shift,
         }
         heldout_scores[s.lang] = {"techniques_micro_f1": round(micro_f1(probs[s.lang], gold, th), 4)}
     model.frame_thresholds[POOLED] = _best_threshold(
