@@ -30,7 +30,7 @@ SCHEMA = json.loads(files("spinscope").joinpath("schemas/analysis.schema.json").
 
 FR = (
     "Ces politiciens corrompus nous mentent depuis des années et veulent détruire notre pays, "
-    "et personne n'ose le dire."
+    "et personne n'ose le dire, ni à la télévision ni dans les journaux."
 )
 EN = "The minister said on Monday that the talks with the unions would resume next week in the capital."
 AR = "قال الوزير يوم الاثنين إن المحادثات مع النقابات ستستأنف الأسبوع المقبل في العاصمة."
@@ -97,12 +97,27 @@ def test_script_of_picks_the_majority_script() -> None:
 
 
 def test_each_paragraph_is_routed_by_its_own_language() -> None:
-    doc = document_from_text(f"Un titre\n\n{FR}\n\n{EN}\n\n{AR}\n\nOui.\n\n{ES}", layout="blank-lines")
+    english = f"{EN} Both sides said they expected a long night of talks."
+    spanish = f"{ES} Los sindicatos pidieron más tiempo."
+    doc = document_from_text(f"Un titre\n\n{FR}\n\n{english}\n\n{AR}\n\nOui.\n\n{spanish}", layout="blank-lines")
     assert doc.language is not None and doc.language.code == "fr"
     routes = route_paragraphs(doc)
     assert [r.route for r in routes] == ["multilingual", "multilingual", "english", "skipped", "multilingual", "multilingual"]
     assert [r.language for r in routes] == ["fr", "fr", "en", None, "fr", "es"]  # short ones take the article's
     assert "Arabic script" in routes[3].note
+
+
+def test_short_captions_and_tweet_credits_keep_the_articles_language() -> None:
+    # Each of these, alone, is read as another language by the low-accuracy language detector.
+    lines = [
+        "In Berlin, music lovers partied at the Brandenburg Gate.",
+        "https://t.co/Q5OT6zPpOg — Julián Castro (@JulianCastro) March 22, 2019",
+        "Sedensky can be reached at msedensky@ap.org and https://twitter.com/sedensky",
+    ]
+    doc = document_from_text("\n\n".join([f"{EN} {EN}", *lines, f"{EN} {EN}"]), layout="blank-lines")
+    texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    assert lines[0] in texts and lines[1] in texts  # (cleaning may drop the contact line)
+    assert [r.language for r in route_paragraphs(doc)] == ["en"] * len(texts)
 
 
 def _english_labels(doc, n: int) -> Analysis:  # type: ignore[no-untyped-def]

@@ -104,7 +104,7 @@ class LexicalHead:
         for j in range(k):
             y = Y[:, j] > 0
             if 0 < y.sum() < len(y):
-                clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000).fit(X, y)
+                clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0).fit(X, y)
                 W[:, j], b[j] = clf.coef_[0], clf.intercept_[0]
         head.W, head.b = W, b
         return head

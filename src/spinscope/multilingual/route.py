@@ -19,6 +19,7 @@ vector per text, so it cannot point at words.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -49,8 +50,13 @@ __all__ = [
 ANALYZER_NAME = "spinscope.multilingual.v1"
 #: Scripts of the languages the multilingual heads were trained on.
 COVERED_SCRIPTS = frozenset({"LATIN", "CYRILLIC"})
-#: A paragraph needs this many letters for its own language guess.
-PARAGRAPH_MIN_LETTERS = 40
+#: A paragraph needs this many characters of prose (links and handles left out) for its own
+#: language guess: lingua's low-accuracy mode, which ``spinscope`` uses, is documented to lose
+#: much of its accuracy on shorter text, and on en dev it read one-line English captions and
+#: tweet credits as Dutch, Danish, Latin or Yoruba.
+PARAGRAPH_MIN_CHARS = 120
+#: Links, picture links, e-mail addresses and @handles: no evidence of a language.
+_NOT_PROSE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+|@\w+")
 #: ... and the detector this sure, or the paragraph takes the article's language.
 PARAGRAPH_MIN_CONFIDENCE = 0.8
 
@@ -92,8 +98,9 @@ def route_paragraphs(doc: Document) -> list[ParagraphRoute]:
             routes.append(ParagraphRoute(None, "skipped", f"{script.title()} script, which no model here covers"))
             continue
         lang = article
-        if sum(ch.isalpha() for ch in text) >= PARAGRAPH_MIN_LETTERS:
-            guess = detect_language(text)
+        prose = " ".join(_NOT_PROSE.sub(" ", text).split())
+        if len(prose) >= PARAGRAPH_MIN_CHARS:
+            guess = detect_language(prose)
             if guess is not None and guess.confidence >= PARAGRAPH_MIN_CONFIDENCE:
                 lang = guess.code
         routes.append(ParagraphRoute(lang, "english" if lang in (None, "en") else "multilingual"))
