@@ -376,3 +376,20 @@ def test_the_ngram_head_transforms_as_scikit_learn_fits_and_learns_a_word() -> N
     assert p[0, 0] > 0.5 > p[1, 0]
     assert (p[:, 1] < 0.01).all()  # a label with no example is never predicted
     assert head.probs([]).shape == (0, 2)
+
+
+@pytest.mark.slow
+def test_training_the_multilingual_narrative_model_on_one_language(shared_data: Path, tmp_path: Path) -> None:
+    from spinscope.multilingual.narratives import train_multilingual_narratives
+    from spinscope.narratives.model import NarrativeConfig, NarrativeModel
+
+    if not (shared_data / "semeval2025-task10" / "train" / "BG").is_dir():
+        pytest.skip("SemEval-2025 Bulgarian data not found")
+    summary = train_multilingual_narratives(
+        shared_data, tmp_path / "bg", languages=("bg",), config=NarrativeConfig(folds=2), log=lambda _: None
+    )
+    assert summary["languages"] == ["BG"]
+    assert summary["articles_per_language"] == {"BG": summary["articles"]} and summary["articles"] > 100
+    assert "1024" in summary["features"]
+    model = NarrativeModel.load(tmp_path / "bg")
+    assert model.predict(np.zeros((1, 1024), np.float32))[0].domain in ("URW", "CC", "Other")

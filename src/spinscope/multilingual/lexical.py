@@ -10,10 +10,9 @@ a class-balanced logistic regression over them.
 
 Chosen by 5-fold cross-validation over the *training* articles of all six
 languages, with thresholds calibrated on 15% of each language's articles
-and scored on the rest (eight draws): averaging this head's probabilities
-with the sentence-vector head's raised micro-F1 in every language
-(en +0.04, fr +0.01, ge +0.02, it +0.02, po +0.02, ru +0.03). BENCHMARKS.md
-has the table.
+and scored on the rest (eight draws; ``benchmarks/multilingual_cv.py``):
+averaging this head's probabilities with the sentence-vector head's raised
+micro-F1 in every language. BENCHMARKS.md has the table.
 
 The vocabulary is kept to :data:`CHAR_FEATURES` + :data:`WORD_FEATURES`
 columns so the weights stay small (float16 on disk). Transforming is done

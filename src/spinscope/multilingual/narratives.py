@@ -126,33 +126,19 @@ def train_multilingual_narratives(
     log: Log = print,
 ) -> dict[str, Any]:
     """Fit on the subtask-2 *train* articles of ``languages`` together; save to ``out_dir``; return a summary."""
-    from spinscope.narratives.train import fine_label_space, label_matrix, training_rows
+    from spinscope.narratives.train import train_narratives, training_rows
 
     started = time.time()
     langs = [x.upper() for x in languages]
-    ids, texts, fine, per_language = training_rows(data_dir, langs)
+    ids, texts, _, _ = training_rows(data_dir, langs)
     if not ids:
         raise DatasetError("E211", str(data_dir), f"no subtask-2 training articles for {', '.join(langs)}")
-    encoder = encoder or load_multilingual_encoder()
-    X, _ = article_rows(texts, encoder)
+    X, _ = article_rows(texts, encoder or load_multilingual_encoder())
     log(f"{len(ids)} articles encoded in {time.time() - started:.0f} s")
-    labels = fine_label_space([lab for row in fine for lab in row])
-    model = NarrativeModel(config).fit(X, label_matrix(fine, labels), labels)
-    from dataclasses import asdict
-
-    summary = {
-        "dataset": "semeval2025-task10",
-        "split": "train",
-        "languages": langs,
-        "articles": len(ids),
-        "articles_per_language": per_language,
-        "features": f"mean|max of the paragraph vectors of {ENCODER_NAME} (1024)",
-        "config": asdict(model.config),
-        "cv": model.meta["cv"],
-        "seconds": round(time.time() - started, 1),
-    }
-    model.meta["training"] = summary
-    model.save(out_dir)
+    summary = train_narratives(
+        data_dir, langs[0], out_dir, extra_langs=langs[1:], config=config, features=X,
+        features_name=f"mean|max of the paragraph vectors of {ENCODER_NAME} (1024)",
+    )  # fmt: skip
     log(f"cross-validated samples-F1 on train: coarse {summary['cv']['coarse_samples_f1']:.3f}, "
         f"fine {summary['cv']['fine_samples_f1']:.3f}")
-    return {**summary, "out_dir": str(out_dir)}
+    return summary

@@ -111,12 +111,13 @@ def train_narratives(
     extra_langs: Sequence[str] = (),
     config: NarrativeConfig | None = None,
     features: np.ndarray | None = None,
+    features_name: str = "mean|max of the L2-normalised paragraph vectors of the spinscope detector encoder (768)",
 ) -> dict[str, Any]:
     """Train on the ``train`` split of ``lang`` (plus ``extra_langs``) and save the model to ``out_dir``.
 
     ``features`` may hold precomputed :func:`~spinscope.narratives.features.article_features`
     rows for the training articles (sorted ids, ``lang`` first, then each of
-    ``extra_langs``); otherwise they are computed. Returns a summary (also
+    ``extra_langs``), described by ``features_name``; otherwise they are computed. Returns a summary (also
     stored in ``narratives.json`` under ``training``): article counts,
     cross-validated samples-F1 on the training data, seconds.
     """
@@ -139,7 +140,7 @@ def train_narratives(
         "languages": langs,
         "articles": len(ids),
         "articles_per_language": per_language,
-        "features": "mean|max of the L2-normalised paragraph vectors of the spinscope detector encoder (768)",
+        "features": features_name,
         "config": asdict(model.config),
         "cv": model.meta["cv"],
         "seconds": round(time.time() - started, 1),
