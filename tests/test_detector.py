@@ -104,7 +104,9 @@ def test_non_english_input_goes_to_the_multilingual_model_and_says_so(model: obj
     assert result.paragraph_languages == ["fr", "fr"]
     assert "spinscope.multilingual.v1" in result.model["analyzers"]
     assert any("'fr'" in w and "English-only" in w for w in result.warnings)
-    assert result.entities is None and result.narratives is None
+    assert result.entities is None  # English-only
+    assert result.narratives is not None and result.model["analyzers"]["narratives"] == "1 (multilingual)"
+    assert any("not trained on fr" in w for w in result.warnings)  # the narrative model saw en, bg, pt, ru
     doc = result.document
     (english,) = analyze_documents([doc], model=model, multilingual=False)  # type: ignore[arg-type]
     assert english.paragraph_languages == []
