@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from spinscope.errors import ModelError
-from spinscope.multilingual.lexical import LexicalHead
+from spinscope.multilingual.lexical import LexicalHead, _sigmoid
 
 __all__ = ["DEFAULT_MODEL_DIR", "MODEL_FILES", "POOLED", "MultilingualModel", "article_features", "check_labels"]
 
@@ -42,10 +42,6 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "multili
 #: Key of the thresholds used for a language the model has none for.
 POOLED = "*"
 _ARRAYS = ("p_mean", "p_scale", "tech_W", "tech_b", "a_mean", "a_scale", "genre_W", "genre_b", "frames_W", "frames_b")
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
