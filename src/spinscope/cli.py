@@ -446,7 +446,7 @@ def train_command(
             data_dir or default_data_dir(), seed=seed if seed is not None else 13, log=lambda line: _err.print(line, markup=False)
         )
         ml.save(out)
-        sys.stdout.write(json.dumps({"model": str(out), "held_out": ml.meta["held_out"]}, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"model": str(out), "cross_validated": ml.meta["cross_validated"]}, indent=2) + "\n")
         return
     if task is TrainTask.multilingual_narratives:
         from spinscope.multilingual.narratives import train_multilingual_narratives

@@ -34,8 +34,8 @@ __all__ = ["CHAR_FEATURES", "WORD_FEATURES", "LexicalHead"]
 CHAR_NGRAMS = (2, 5)
 WORD_NGRAMS = (1, 2)
 #: Columns kept per analyzer (the most frequent n-grams of the training paragraphs).
-CHAR_FEATURES = 40_000
-WORD_FEATURES = 20_000
+CHAR_FEATURES = 120_000
+WORD_FEATURES = 60_000
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -54,7 +54,7 @@ class LexicalHead:
     _cache: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def _counters(self) -> tuple[Any, Any]:
-        """The two count vectorizers over the stored vocabulary, built once (indexing 60,000 n-grams takes a while)."""
+        """The two count vectorizers over the stored vocabulary, built once (indexing 180,000 n-grams takes a while)."""
         from sklearn.feature_extraction.text import CountVectorizer
 
         if self._cache is None:

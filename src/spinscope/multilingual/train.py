@@ -6,20 +6,24 @@ it, po and ru (never dev):
 1. every article is read as :func:`~spinscope.datasets.to_document` reads it
    for evaluation, and each paragraph is encoded once with the multilingual
    encoder;
-2. per language, a seeded share of the training articles is held apart --
-   for English exactly the articles the English model held apart, so the two
-   models can be compared on articles neither was trained on;
+2. the articles of each language are dealt into 5 folds (seeded);
 3. the technique heads -- a linear layer over the paragraph vector
    (class-weighted binary cross-entropy) and a word and character n-gram
    head over its text (:mod:`spinscope.multilingual.lexical`) -- are fitted
-   on every language's remaining paragraphs at once, the genre and frame
-   heads (scikit-learn logistic regression) on their articles;
-4. technique thresholds are chosen per label on the held-out articles of
-   every language together (the pooled set), then moved for each language
-   by one shift chosen on that language's held-out articles; frames get
-   one threshold per language. Per-label thresholds per language were
-   tried first: on the ~20-60 held-out articles a language has, they
-   overfit (5-fold cross-validation on train; see BENCHMARKS.md).
+   5 times, each time without one fold, to give every training paragraph an
+   out-of-fold probability; then once more on every paragraph, and that fit
+   is the model. Genre and frame heads (scikit-learn logistic regression)
+   are fitted on the articles the same way;
+4. technique thresholds are chosen per label on the out-of-fold
+   probabilities of every language together (the pooled set), then moved
+   for each language by one shift chosen on that language's own rows;
+   frames get one threshold per language.
+
+Two earlier designs lost to this one in 5-fold cross-validation on train
+(``benchmarks/multilingual_cv.py``; BENCHMARKS.md has the tables):
+per-label thresholds per language overfit the ~20-60 articles a language
+could hold back, and holding 15% of the articles back for the thresholds
+both starved the heads and left the thresholds a small sample.
 """
 
 from __future__ import annotations
@@ -41,25 +45,15 @@ from spinscope.multilingual.encoder import (
     MultilingualEncoder,
     load_multilingual_encoder,
 )
-from spinscope.multilingual.lexical import LexicalHead
+from spinscope.multilingual.lexical import LexicalHead, _sigmoid
 from spinscope.multilingual.model import POOLED, MultilingualModel, article_features
 
-__all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "holdout_ids", "train_multilingual"]
+__all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "train_multilingual"]
 
 Log = Callable[[str], None]
 
 #: SemEval-2023 folder name -> ISO 639-1 code (what language ID reports).
 DATASET_LANGUAGES = {"en": "en", "fr": "fr", "ge": "de", "it": "it", "po": "pl", "ru": "ru"}
-
-
-def holdout_ids(ids: Sequence[str], fraction: float, seed: int) -> set[str]:
-    """The articles held apart: the first ``fraction`` of the sorted ids shuffled with *seed*.
-
-    The English model's trainer draws its held-out articles the same way.
-    """
-    order = sorted(ids)
-    random.Random(seed).shuffle(order)
-    return set(order[: max(1, round(len(order) * fraction))])
 
 
 @dataclass
@@ -159,19 +153,74 @@ def _best_threshold(probs: np.ndarray, gold: np.ndarray) -> float:
     return float(max(GRID, key=lambda t: micro_f1(probs, gold, np.full(probs.shape[1], t))))
 
 
+def _folds(ids: Sequence[str], folds: int, seed: int) -> dict[str, int]:
+    """Article id -> fold: the sorted ids shuffled with *seed*, dealt out in turn."""
+    order = sorted(ids)
+    random.Random(seed).shuffle(order)
+    return {a: k % folds for k, a in enumerate(order)}
+
+
+def _fit_technique_heads(
+    X: np.ndarray, Y: np.ndarray, texts: Sequence[str], *, epochs: int, seed: int
+) -> tuple[dict[str, np.ndarray], LexicalHead]:
+    """The vector head's arrays (with its standardisation) and the n-gram head, fitted on the same rows."""
+    mean, scale = X.mean(0), X.std(0) + 1e-6
+    W, b = _fit_technique_head((X - mean) / scale, Y, epochs=epochs, seed=seed)
+    return {"p_mean": mean, "p_scale": scale, "tech_W": W, "tech_b": b}, LexicalHead.fit(texts, Y)
+
+
+def _technique_probs(arrays: dict[str, np.ndarray], lexical: LexicalHead, X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """The blended technique probabilities that a model with these heads gives."""
+    return MultilingualModel([], [], [], [], arrays, {}, {}, lexical=lexical).technique_probs(X, texts)
+
+
+def _fit_article_heads(
+    An: np.ndarray, genres: Sequence[str | None], frames: Sequence[tuple[str, ...] | None],
+    genre_labels: Sequence[str], frame_labels: Sequence[str],
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Genre softmax and per-frame logistic regressions over standardised article features."""
+    from sklearn.linear_model import LogisticRegression
+
+    has_g = [i for i, g in enumerate(genres) if g in genre_labels]
+    genre_W = np.zeros((An.shape[1], len(genre_labels)), np.float32)
+    genre_b = np.full(len(genre_labels), -10.0, np.float32)  # a genre absent from training is never predicted
+    if len({genres[i] for i in has_g}) > 1:
+        genre_clf = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000)
+        genre_clf.fit(An[has_g], [genre_labels.index(genres[i]) for i in has_g])  # type: ignore[arg-type]
+        classes = list(genre_clf.classes_)
+        if len(classes) == 2:  # scikit-learn keeps one row, for the second class, when there are two
+            genre_W[:, classes[1]], genre_b[classes[1]] = genre_clf.coef_[0], genre_clf.intercept_[0]
+            genre_b[classes[0]] = 0.0
+        else:
+            for row, cls in enumerate(classes):
+                genre_W[:, cls], genre_b[cls] = genre_clf.coef_[row], genre_clf.intercept_[row]
+    has_f = [i for i, f in enumerate(frames) if f is not None]
+    frames_W = np.zeros((An.shape[1], len(frame_labels)), np.float32)
+    frames_b = np.full(len(frame_labels), -10.0, np.float32)
+    for k, frame in enumerate(frame_labels):
+        target = np.array([frame in frames[i] for i in has_f])  # type: ignore[operator]
+        if 0 < target.sum() < len(target):
+            clf = LogisticRegression(C=0.05, max_iter=3000).fit(An[has_f], target)
+            frames_W[:, k], frames_b[k] = clf.coef_[0], clf.intercept_[0]
+    return {"genre_W": genre_W, "genre_b": genre_b, "frames_W": frames_W, "frames_b": frames_b}
+
+
 def train_multilingual(
     data_dir: Path,
     *,
     languages: Sequence[str] = tuple(DATASET_LANGUAGES),
     seed: int = 13,
-    holdout_fraction: float = 0.15,
+    folds: int = 5,
     epochs: int = 20,
     encoder: MultilingualEncoder | None = None,
     log: Log = print,
 ) -> MultilingualModel:
-    """Fit the multilingual heads on the *train* splits of *languages* (dataset codes)."""
-    from sklearn.linear_model import LogisticRegression
+    """Fit the multilingual heads on the *train* splits of *languages* (dataset codes).
 
+    The heads are fitted on every training article; the thresholds are chosen
+    on out-of-fold probabilities (``folds``-fold cross-validation by article
+    within each language), so no article is held back from the heads.
+    """
     from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
 
     if not (Path(data_dir) / "semeval2023-task3").is_dir():
@@ -185,59 +234,45 @@ def train_multilingual(
         log(f"{lang}: {len(splits[-1].vectors)} articles, {len(splits[-1].rows)} paragraphs encoded in {time.time() - t0:.0f} s")
     techniques, frame_labels = list(splits[0].techniques), list(splits[0].frame_labels)
     genres = ["opinion", "reporting", "satire"]
+    fold_of = {s.lang: _folds(list(s.vectors), folds, seed) for s in splits}
 
-    held = {s.lang: holdout_ids(s.technique_ids, holdout_fraction, seed) for s in splits}
+    # Paragraph rows of every language, with the fold of their article.
+    X = np.vstack([np.stack([s.vectors[a][i] for a, i, _ in s.rows]) for s in splits if s.rows])
+    Y = np.array(
+        [[t in labels for t in techniques] for s in splits for _, _, labels in s.rows], dtype=np.float32
+    ).reshape(-1, len(techniques))
+    texts = [s.texts[a][i] for s in splits for a, i, _ in s.rows]
+    row_lang = np.array([s.lang for s in splits for _ in s.rows])
+    row_fold = np.array([fold_of[s.lang][a] for s in splits for a, _, _ in s.rows])
 
-    def paragraph_matrix(s: EncodedSplit, hold: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        rows = [r for r in s.rows if (r[0] in held[s.lang]) == hold]
-        X = np.stack([s.vectors[a][i] for a, i, _ in rows]) if rows else np.zeros((0, 512), np.float32)
-        Y = np.array([[t in labels for t in techniques] for _, _, labels in rows], dtype=np.float32).reshape(-1, len(techniques))
-        return X, Y, [s.texts[a][i] for a, i, _ in rows]
+    # Out-of-fold probabilities: what the thresholds are chosen on.
+    oof = np.zeros_like(Y)
+    for k in range(folds):
+        fit, held = np.flatnonzero(row_fold != k), np.flatnonzero(row_fold == k)
+        if not len(fit) or not len(held):
+            continue
+        arrays, lexical = _fit_technique_heads(X[fit], Y[fit], [texts[i] for i in fit], epochs=epochs, seed=seed)
+        oof[held] = _technique_probs(arrays, lexical, X[held], [texts[i] for i in held])
+        log(f"fold {k + 1}/{folds}: technique heads fitted on {len(fit)} paragraphs ({time.time() - started:.0f} s)")
+    tech_arrays, lexical = _fit_technique_heads(X, Y, texts, epochs=epochs, seed=seed)
+    log(f"technique heads fitted on all {len(X)} paragraphs ({lexical.W.shape[0]} n-grams, {time.time() - started:.0f} s)")
 
-    fit = [paragraph_matrix(s, False) for s in splits]
-    X = np.vstack([x for x, _, _ in fit])
-    Y = np.vstack([y for _, y, _ in fit])
-    p_mean, p_scale = X.mean(0), X.std(0) + 1e-6
-    W, b = _fit_technique_head((X - p_mean) / p_scale, Y, epochs=epochs, seed=seed)
-    log(f"technique head fitted on {len(X)} paragraphs")
-    t0 = time.time()
-    lexical = LexicalHead.fit([t for _, _, texts in fit for t in texts], Y)
-    log(f"n-gram head fitted ({lexical.W.shape[0]} n-grams) in {time.time() - t0:.0f} s")
-
-    # Article heads.
-    def article_rows(s: EncodedSplit, hold: bool) -> list[str]:
-        ids = sorted(set(s.genres) | set(s.frames))
-        return [a for a in ids if a in s.vectors and (a in held[s.lang]) == hold]
-
-    A_fit, g_fit, f_fit = [], [], []
-    for s in splits:
-        for a in article_rows(s, False):
-            A_fit.append(article_features(s.vectors[a]))
-            g_fit.append(s.genres.get(a))
-            f_fit.append(s.frames.get(a))
-    A = np.stack(A_fit)
+    # Article heads: genre and frames, with out-of-fold frame probabilities for the thresholds.
+    art_ids = [(s, a) for s in splits for a in sorted(set(s.genres) | set(s.frames)) if a in s.vectors]
+    A = np.stack([article_features(s.vectors[a]) for s, a in art_ids])
     a_mean, a_scale = A.mean(0), A.std(0) + 1e-6
     An = (A - a_mean) / a_scale
-    has_g = [i for i, g in enumerate(g_fit) if g in genres]
-    genre_clf = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000)
-    genre_clf.fit(An[has_g], [genres.index(g_fit[i]) for i in has_g])
-    genre_W = np.zeros((An.shape[1], len(genres)), np.float32)
-    genre_b = np.full(len(genres), -10.0, np.float32)  # a genre absent from training is never predicted
-    classes = list(genre_clf.classes_)
-    if len(classes) == 2:  # scikit-learn keeps one row, for the second class, when there are two
-        genre_W[:, classes[1]], genre_b[classes[1]] = genre_clf.coef_[0], genre_clf.intercept_[0]
-        genre_b[classes[0]] = 0.0
-    else:
-        for row, cls in enumerate(classes):
-            genre_W[:, cls], genre_b[cls] = genre_clf.coef_[row], genre_clf.intercept_[row]
-    has_f = [i for i, f in enumerate(f_fit) if f is not None]
-    frames_W = np.zeros((An.shape[1], len(frame_labels)), np.float32)
-    frames_b = np.full(len(frame_labels), -10.0, np.float32)
-    for k, frame in enumerate(frame_labels):
-        target = np.array([frame in f_fit[i] for i in has_f])
-        if 0 < target.sum() < len(target):
-            clf = LogisticRegression(C=0.05, max_iter=3000).fit(An[has_f], target)
-            frames_W[:, k], frames_b[k] = clf.coef_[0], clf.intercept_[0]
+    art_genres = [s.genres.get(a) for s, a in art_ids]
+    art_frames = [s.frames.get(a) for s, a in art_ids]
+    art_fold = np.array([fold_of[s.lang][a] for s, a in art_ids])
+    frame_oof = np.zeros((len(art_ids), len(frame_labels)), np.float32)
+    for k in range(folds):
+        fit, held = np.flatnonzero(art_fold != k), np.flatnonzero(art_fold == k)
+        if not len(fit) or not len(held):
+            continue
+        heads = _fit_article_heads(An[fit], [art_genres[i] for i in fit], [art_frames[i] for i in fit], genres, frame_labels)
+        frame_oof[held] = _sigmoid(An[held] @ heads["frames_W"] + heads["frames_b"])
+    article_arrays = _fit_article_heads(An, art_genres, art_frames, genres, frame_labels)
     log(f"genre and frame heads fitted on {len(A)} articles")
 
     model = MultilingualModel(
@@ -245,49 +280,36 @@ def train_multilingual(
         frames=frame_labels,
         genres=genres,
         languages=[s.lang for s in splits],
-        arrays={
-            "p_mean": p_mean, "p_scale": p_scale, "tech_W": W, "tech_b": b,
-            "a_mean": a_mean, "a_scale": a_scale, "genre_W": genre_W, "genre_b": genre_b,
-            "frames_W": frames_W, "frames_b": frames_b,
-        },
+        arrays={**tech_arrays, "a_mean": a_mean, "a_scale": a_scale, **article_arrays},
         technique_thresholds={},
         frame_thresholds={},
         lexical=lexical,
     )
 
-    # Thresholds on the held-out articles only.
-    hold = {s.lang: paragraph_matrix(s, True) for s in splits}
-    probs = {lang: model.technique_probs(x, texts) for lang, (x, _, texts) in hold.items()}
-    all_p = np.vstack(list(probs.values()))
-    all_y = np.vstack([y for _, y, _ in hold.values()]).astype(bool)
-    pooled = fit_micro_thresholds(all_p, all_y)
+    gold = Y.astype(bool)
+    pooled = fit_micro_thresholds(oof, gold)
     model.technique_thresholds[POOLED] = pooled
+    has_frames = np.array([f is not None for f in art_frames], dtype=bool)
+    frame_gold = np.array([[f in (fs or ()) for f in frame_labels] for fs in art_frames], dtype=bool).reshape(-1, len(frame_labels))
+    model.frame_thresholds[POOLED] = _best_threshold(frame_oof[has_frames], frame_gold[has_frames])
+    art_lang = np.array([s.lang for s, _ in art_ids])
     counts: dict[str, Any] = {}
-    heldout_scores: dict[str, Any] = {}
-    frame_probs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    cv_scores: dict[str, Any] = {}
     for s in splits:
-        _, y, _ = hold[s.lang]
-        gold = y.astype(bool)
-        shift = _best_shift(probs[s.lang], gold, pooled)
+        mine = row_lang == s.lang
+        shift = _best_shift(oof[mine], gold[mine], pooled)
         th = np.clip(pooled + shift, 0.02, 0.98)
         model.technique_thresholds[s.lang] = th
-        ids = [a for a in article_rows(s, True) if a in s.frames]
-        fp = np.stack([model.article_probs(s.vectors[a])[1] for a in ids]) if ids else np.zeros((0, len(frame_labels)))
-        fg = np.array([[f in s.frames[a] for f in frame_labels] for a in ids], dtype=bool).reshape(-1, len(frame_labels))
-        frame_probs[s.lang] = (fp, fg)
-        model.frame_thresholds[s.lang] = _best_threshold(fp, fg) if len(ids) else 0.5
+        fr = has_frames & (art_lang == s.lang)
+        model.frame_thresholds[s.lang] = _best_threshold(frame_oof[fr], frame_gold[fr]) if fr.any() else 0.5
         counts[s.lang] = {
             "articles": len(s.vectors),
             "paragraphs": len(s.rows),
-            "held_out_articles": len(held[s.lang]),
             # Paragraphs per technique: a zero is a label this language cannot teach.
             "technique_paragraphs": {t: sum(t in r[2] for r in s.rows) for t in techniques},
             "threshold_shift": shift,
         }
-        heldout_scores[s.lang] = {"techniques_micro_f1": round(micro_f1(probs[s.lang], gold, th), 4)}
-    model.frame_thresholds[POOLED] = _best_threshold(
-        np.vstack([p for p, _ in frame_probs.values()]), np.vstack([g for _, g in frame_probs.values()])
-    )
+        cv_scores[s.lang] = {"techniques_micro_f1": round(micro_f1(oof[mine], gold[mine], th), 4)}
     model.meta = {
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "encoder": {"name": ENCODER_NAME, "sha256": FILE_SHA256},
@@ -295,13 +317,14 @@ def train_multilingual(
             "data": "SemEval-2023 Task 3 train splits (dev never seen)",
             "languages": list(languages),
             "seed": seed,
-            "holdout_fraction": holdout_fraction,
+            "folds": folds,
+            "thresholds": "chosen on out-of-fold probabilities; heads fitted on every training article",
             "epochs": epochs,
             "seconds": round(time.time() - started),
         },
         "counts": counts,
-        "held_out": heldout_scores,
+        "cross_validated": cv_scores,
     }
-    log("held-out technique micro-F1 (thresholds fitted there, so optimistic): "
-        + ", ".join(f"{k} {v['techniques_micro_f1']:.3f}" for k, v in heldout_scores.items()))
+    log("cross-validated technique micro-F1 (thresholds fitted there, so optimistic): "
+        + ", ".join(f"{k} {v['techniques_micro_f1']:.3f}" for k, v in cv_scores.items()))
     return model
