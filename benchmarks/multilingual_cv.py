@@ -31,8 +31,8 @@ import numpy as np
 
 from spinscope.datasets import default_data_dir
 from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
-from spinscope.multilingual.encoder import load_multilingual_encoder
 from spinscope.multilingual import lexical
+from spinscope.multilingual.encoder import load_multilingual_encoder
 from spinscope.multilingual.lexical import LexicalHead
 from spinscope.multilingual.train import DATASET_LANGUAGES, _best_shift, _fit_technique_head, encode_split
 

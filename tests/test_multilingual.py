@@ -11,6 +11,7 @@ import jsonschema
 import numpy as np
 import pytest
 
+import spinscope
 from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
 from spinscope.errors import ModelError
 from spinscope.ingest import document_from_text
@@ -396,3 +397,9 @@ def test_training_the_multilingual_narrative_model_on_one_language(shared_data: 
     assert "1024" in summary["features"]
     model = NarrativeModel.load(tmp_path / "bg")
     assert model.predict(np.zeros((1, 1024), np.float32))[0].domain in ("URW", "CC", "Other")
+
+
+def test_every_committed_model_artifact_together_stays_within_25_mb() -> None:
+    models = Path(spinscope.__file__).parent / "models"
+    size = sum(p.stat().st_size for p in models.rglob("*") if p.is_file() and p.suffix not in {".py", ".pyc"})
+    assert 0 < size <= 25 * 1024 * 1024
