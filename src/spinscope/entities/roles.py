@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from spinscope.errors import ModelError
+from spinscope.vectors import unit_rows
 
 __all__ = [
     "DEFAULT_ROLES_DIR",
@@ -60,12 +61,6 @@ FEATURE_DIM = 3 * BLOCK
 DEFAULT_ROLES_DIR = Path(str(resources.files("spinscope") / "models" / "roles"))
 
 
-def _unit(rows: np.ndarray) -> np.ndarray:
-    rows = np.asarray(rows, dtype=np.float32)
-    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
-    return rows / np.maximum(norms, 1e-6)
-
-
 def mention_features(span_vectors: np.ndarray, paragraph_means: np.ndarray, article_mean: np.ndarray) -> np.ndarray:
     """``[span | paragraph | article]`` rows (``[M, 1152]``) for ``M`` mentions.
 
@@ -73,8 +68,8 @@ def mention_features(span_vectors: np.ndarray, paragraph_means: np.ndarray, arti
     paragraph of each mention) and ``article_mean`` ``[384]``.
     """
     m = len(span_vectors)
-    art = np.broadcast_to(_unit(article_mean[None, :]), (m, BLOCK))
-    return np.concatenate([_unit(span_vectors), _unit(paragraph_means), art], axis=1).astype(np.float32)
+    art = np.broadcast_to(unit_rows(article_mean[None, :]), (m, BLOCK))
+    return np.concatenate([unit_rows(span_vectors), unit_rows(paragraph_means), art], axis=1).astype(np.float32)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from spinscope.multilingual.encoder import ENCODER_NAME, MultilingualEncoder, lo
 from spinscope.multilingual.model import article_features
 from spinscope.narratives.evidence import Evidence, candidate_paragraphs, find_evidence
 from spinscope.narratives.model import NarrativeConfig, NarrativeModel, NarrativePrediction
+from spinscope.vectors import unit_rows
 
 __all__ = [
     "DEFAULT_NARRATIVES_DIR",
@@ -56,14 +57,9 @@ DEFAULT_NARRATIVES_DIR = Path(str(resources.files("spinscope") / "models" / "mul
 Log = Callable[[str], None]
 
 
-def _unit(rows: np.ndarray) -> np.ndarray:
-    rows = np.asarray(rows, dtype=np.float32)
-    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-6)
-
-
 def embedder(encoder: MultilingualEncoder) -> Callable[[list[str]], np.ndarray]:
     """``texts -> unit vectors`` with *encoder*, for :func:`~spinscope.narratives.evidence.find_evidence`."""
-    return lambda texts: _unit(encoder.encode(list(texts)))
+    return lambda texts: unit_rows(encoder.encode(list(texts)))
 
 
 def article_rows(

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from spinscope.stories.embed import EMBEDDING_DIM
+from spinscope.vectors import unit_rows
 
 __all__ = ["FEATURE_DIM", "EncodedArticle", "article_features", "encode_units", "pool_units", "text_units"]
 
@@ -55,7 +56,7 @@ def pool_units(rows: np.ndarray) -> np.ndarray:
     """``[mean | max]`` of the L2-normalised unit vectors (shape ``(n, 384)``); zeros for ``n == 0``."""
     if rows.shape[0] == 0:
         return np.zeros(FEATURE_DIM, dtype=np.float32)
-    rows = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
+    rows = unit_rows(rows)
     return np.concatenate([rows.mean(axis=0), rows.max(axis=0)]).astype(np.float32)
 
 
