@@ -34,7 +34,12 @@ from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
 from spinscope.multilingual import lexical
 from spinscope.multilingual.encoder import load_multilingual_encoder
 from spinscope.multilingual.lexical import LexicalHead
-from spinscope.multilingual.train import DATASET_LANGUAGES, _best_shift, _fit_technique_head, encode_split
+from spinscope.multilingual.train import (
+    DATASET_LANGUAGES,
+    _fit_technique_head,
+    encode_split,
+    language_thresholds,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -100,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 c, e = cal & (L == x), ~cal & (L == x)
                 own = fit_micro_thresholds(P[c], gold[c])
                 own[gold[c].sum(0) == 0] = pooled[gold[c].sum(0) == 0]
-                shifted = np.clip(pooled + _best_shift(P[c], gold[c], pooled), 0.02, 0.98)
+                _, shifted = language_thresholds(P[c], gold[c], pooled)
                 scores["per-language"][x].append(micro_f1(P[e], gold[e], own))
                 scores["pooled"][x].append(micro_f1(P[e], gold[e], pooled))
                 scores["pooled+shift"][x].append(micro_f1(P[e], gold[e], shifted))
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             pooled = fit_micro_thresholds(P[c], gold[c])
             for x in names:
                 cx, e = c & (L == x), (F == k) & (L == x)
-                picked[e] = P[e] >= np.clip(pooled + _best_shift(P[cx], gold[cx], pooled), 0.02, 0.98)
+                picked[e] = P[e] >= language_thresholds(P[cx], gold[cx], pooled)[1]
         for x in names:
             m = L == x
             tp, fp, fn = (picked[m] & gold[m]).sum(), (picked[m] & ~gold[m]).sum(), (~picked[m] & gold[m]).sum()

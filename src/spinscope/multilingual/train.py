@@ -48,7 +48,7 @@ from spinscope.multilingual.encoder import (
 from spinscope.multilingual.lexical import LexicalHead, _sigmoid
 from spinscope.multilingual.model import POOLED, MultilingualModel, article_features
 
-__all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "train_multilingual"]
+__all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "language_thresholds", "train_multilingual"]
 
 Log = Callable[[str], None]
 
@@ -137,13 +137,24 @@ def _fit_technique_head(
 SHIFTS = np.round(np.arange(-0.3, 0.301, 0.025), 3)
 
 
+def _shifted(pooled: np.ndarray, shift: float) -> np.ndarray:
+    """The pooled thresholds moved by *shift*, kept inside [0.02, 0.98]."""
+    return np.clip(pooled + shift, 0.02, 0.98)
+
+
 def _best_shift(probs: np.ndarray, gold: np.ndarray, pooled: np.ndarray) -> float:
     """The shift of every pooled threshold that maximises micro-F1 (the smallest one among equals)."""
     from spinscope.models.calibrate import micro_f1
 
     if not gold.any():
         return 0.0
-    return float(max(SHIFTS, key=lambda d: (micro_f1(probs, gold, np.clip(pooled + d, 0.02, 0.98)), -abs(d))))
+    return float(max(SHIFTS, key=lambda d: (micro_f1(probs, gold, _shifted(pooled, d)), -abs(d))))
+
+
+def language_thresholds(probs: np.ndarray, gold: np.ndarray, pooled: np.ndarray) -> tuple[float, np.ndarray]:
+    """(shift, thresholds) for one language: the pooled set moved by its best shift on these rows."""
+    shift = _best_shift(probs, gold, pooled)
+    return shift, _shifted(pooled, shift)
 
 
 def _best_threshold(probs: np.ndarray, gold: np.ndarray) -> float:
@@ -297,8 +308,7 @@ def train_multilingual(
     cv_scores: dict[str, Any] = {}
     for s in splits:
         mine = row_lang == s.lang
-        shift = _best_shift(oof[mine], gold[mine], pooled)
-        th = np.clip(pooled + shift, 0.02, 0.98)
+        shift, th = language_thresholds(oof[mine], gold[mine], pooled)
         model.technique_thresholds[s.lang] = th
         fr = has_frames & (art_lang == s.lang)
         model.frame_thresholds[s.lang] = _best_threshold(frame_oof[fr], frame_gold[fr]) if fr.any() else 0.5
