@@ -45,9 +45,9 @@ def main() -> int:
     probs, gold, langs = [], [], []
     for lang in OTHERS:
         split = encode_split(data_dir, lang, "dev", encoder)
-        x = np.stack([split.vectors[a][i] for a, i, _ in split.rows])
-        texts = [split.texts[a][i] for a, i, _ in split.rows]
-        probs.append(model.technique_probs(x, texts)[:, cols])
+        # Whole articles, as the route reads them: the context stage looks at every paragraph.
+        by_article = {a: model.article_technique_probs(split.vectors[a], split.texts[a]) for a in {a for a, _, _ in split.rows}}
+        probs.append(np.stack([by_article[a][i] for a, i, _ in split.rows])[:, cols])
         gold.append(np.array([[t in labels for t in gained] for _, _, labels in split.rows], dtype=bool))
         langs += [lang] * len(split.rows)
     P, G = np.vstack(probs), np.vstack(gold)

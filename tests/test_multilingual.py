@@ -235,6 +235,9 @@ def test_training_on_one_language_calibrates_it(shared_data: Path, tmp_path: Pat
     # Thresholds come from out-of-fold probabilities, and the score they give there is recorded.
     assert model.meta["training"]["folds"] == 3
     assert 0.0 < model.meta["cross_validated"]["de"]["techniques_micro_f1"] < 1.0
+    assert 0.0 < model.meta["cross_validated"]["de"]["first_stage_micro_f1"] < 1.0
+    assert model.context is not None  # fitted on the out-of-fold probabilities
+    assert set(model.sentence_thresholds) == {"de", POOLED}  # first-stage thresholds, for sentence evidence
     assert len(model.lexical.char_vocabulary) > 0  # type: ignore[union-attr]
     model.save(tmp_path / "ge")
     assert MultilingualModel.load(tmp_path / "ge").languages == ["de"]

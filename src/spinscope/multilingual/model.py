@@ -1,16 +1,18 @@
 """Multilingual heads over USE-multilingual vectors: techniques, genre, frames.
 
-* techniques: one linear layer (23 sigmoid outputs) over the standardised
-  vector of a paragraph, averaged with a word and character n-gram head
-  (:mod:`spinscope.multilingual.lexical`) over its text; the same heads
-  score single sentences, which is where non-English evidence comes from;
+* techniques: one linear layer (23 outputs) over the standardised vector of
+  a paragraph, its logits averaged with those of a word and character
+  n-gram head (:mod:`spinscope.multilingual.lexical`) over its text; the
+  same first-stage heads score single sentences, which is where non-English
+  evidence comes from. A second stage (:mod:`spinscope.multilingual.context`)
+  rereads each paragraph's scores next to its article's and neighbours';
 * genre: a softmax layer, frames: 14 sigmoid outputs, over the article
   vector ``[mean, max]`` of its paragraph vectors.
 
-Technique thresholds: a pooled set ``"*"`` chosen per label on the
-training articles held apart from every language together, and for each
-training language that set moved by one shift chosen on that language's
-held-out articles (never on dev). The pooled set alone serves a language
+Technique thresholds (on the second stage's probabilities): a pooled set
+``"*"`` chosen per label on out-of-fold probabilities of every training
+language together, and for each training language that set moved by one
+shift chosen on that language's rows (never on dev). The pooled set alone serves a language
 the model was not trained on.
 
 Predicting needs numpy, and scikit-learn's ``CountVectorizer`` for the n-grams. Persistence without pickles:
@@ -30,13 +32,15 @@ from typing import Any
 import numpy as np
 
 from spinscope.errors import ModelError
+from spinscope.multilingual.context import ContextStage
 from spinscope.multilingual.lexical import LexicalHead, _sigmoid
 
 __all__ = ["DEFAULT_MODEL_DIR", "MODEL_FILES", "POOLED", "MultilingualModel", "article_features", "check_labels"]
 
-FORMAT_VERSION = 1
+#: 2: logits (not probabilities) are blended, and the context stage may follow.
+FORMAT_VERSION = 2
 MODEL_FILES = ("multilingual.safetensors", "multilingual.json", "multilingual-lexical.json")
-#: Weight of the n-gram head's probabilities in the technique blend.
+#: Weight of the n-gram head's logits in the technique blend.
 LEXICAL_WEIGHT = 0.5
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "multilingual"
 #: Key of the thresholds used for a language the model has none for.
@@ -69,18 +73,43 @@ class MultilingualModel:
     frame_thresholds: dict[str, float]  # language (or POOLED) -> one threshold
     meta: dict[str, Any] = field(default_factory=dict)
     lexical: LexicalHead | None = None
+    context: ContextStage | None = None
+    #: Thresholds on *first-stage* probabilities (language or POOLED -> [K]): what a sentence,
+    #: read alone, must score to be evidence. Empty: the technique thresholds serve.
+    sentence_thresholds: dict[str, np.ndarray] = field(default_factory=dict)
 
     # ---- prediction -------------------------------------------------------
     def technique_probs(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """``[N, K]`` probabilities of N paragraphs (or sentences): their ``[N, 512]`` vectors and their texts."""
+        """First-stage ``[N, K]`` probabilities of N texts, each alone: their ``[N, 512]`` vectors and the texts.
+
+        What sentence evidence is scored with; paragraphs of an article go
+        through :meth:`article_technique_probs`.
+        """
         a = self.arrays
         x = (np.asarray(vectors, dtype=np.float32) - a["p_mean"]) / a["p_scale"]
-        probs = _sigmoid(x @ a["tech_W"] + a["tech_b"])
-        if self.lexical is None:
+        z = x @ a["tech_W"] + a["tech_b"]
+        if self.lexical is not None:
+            if len(texts) != len(z):
+                raise ValueError(f"{len(texts)} texts for {len(z)} vectors")
+            z = (1 - LEXICAL_WEIGHT) * z + LEXICAL_WEIGHT * self.lexical.logits(texts)
+        return _sigmoid(z).astype(np.float32)
+
+    def in_context(self, probs: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """One article's first-stage ``[P, K]`` probabilities (paragraphs in reading order) reread by the context stage.
+
+        Unchanged when the model has no context stage.
+        """
+        if self.context is None:
             return probs
-        if len(texts) != len(probs):
-            raise ValueError(f"{len(texts)} texts for {len(probs)} vectors")
-        return (1 - LEXICAL_WEIGHT) * probs + LEXICAL_WEIGHT * self.lexical.probs(texts)
+        return self.context.article_probs(probs, [len(t) for t in texts])
+
+    def article_technique_probs(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """``[P, K]`` probabilities of one article's P paragraphs, given in reading order.
+
+        The first stage, then the context stage over the whole article: these
+        are what the technique thresholds apply to.
+        """
+        return self.in_context(self.technique_probs(vectors, texts), texts)
 
     def article_probs(self, paragraph_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(genre probabilities ``[G]``, frame probabilities ``[F]``) of one article."""
@@ -94,6 +123,12 @@ class MultilingualModel:
         frame_lang = language if language in self.frame_thresholds else POOLED
         return self.technique_thresholds[lang], self.frame_thresholds[frame_lang]
 
+    def evidence_thresholds(self, language: str | None) -> np.ndarray:
+        """``[K]`` first-stage thresholds a sentence of a *language* paragraph must reach to be evidence."""
+        if not self.sentence_thresholds:
+            return self.thresholds(language)[0]
+        return self.sentence_thresholds[language if language in self.sentence_thresholds else POOLED]
+
     def knows(self, language: str | None) -> bool:
         return language in self.languages
 
@@ -105,6 +140,8 @@ class MultilingualModel:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         tensors = {k: np.ascontiguousarray(self.arrays[k], dtype=np.float32) for k in _ARRAYS}
+        if self.context is not None:
+            tensors.update(self.context.arrays())
         if self.lexical is not None:
             tensors.update(self.lexical.arrays())
             vocabulary = json.dumps(self.lexical.vocabulary(), ensure_ascii=False)
@@ -118,6 +155,7 @@ class MultilingualModel:
             "languages": self.languages,
             "technique_thresholds": {k: [round(float(t), 4) for t in v] for k, v in self.technique_thresholds.items()},
             "frame_thresholds": {k: round(float(v), 4) for k, v in self.frame_thresholds.items()},
+            "sentence_thresholds": {k: [round(float(t), 4) for t in v] for k, v in self.sentence_thresholds.items()},
             **self.meta,
         }
         (out / MODEL_FILES[1]).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -156,7 +194,16 @@ class MultilingualModel:
                 lexical = LexicalHead.from_parts(arrays, json.loads(vocab_path.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, AttributeError) as exc:
                 raise ModelError("E358", str(vocab_path), f"the n-gram head cannot be read ({exc})") from exc
-        known = {"format_version", "techniques", "frames", "genres", "languages", "technique_thresholds", "frame_thresholds"}
+        context = None
+        if "ctx_W" in arrays:
+            try:
+                context = ContextStage.from_arrays(arrays, k)
+            except (KeyError, ValueError) as exc:
+                raise ModelError("E358", str(weights), f"the context stage cannot be read ({exc})") from exc
+        known = {
+            "format_version", "techniques", "frames", "genres", "languages",
+            "technique_thresholds", "frame_thresholds", "sentence_thresholds",
+        }  # fmt: skip
         return cls(
             techniques=list(info["techniques"]),
             frames=list(info["frames"]),
@@ -165,8 +212,10 @@ class MultilingualModel:
             arrays={k: np.asarray(v, dtype=np.float32) for k, v in arrays.items() if k in _ARRAYS},
             technique_thresholds={k: np.asarray(v, dtype=np.float32) for k, v in info["technique_thresholds"].items()},
             frame_thresholds={k: float(v) for k, v in info["frame_thresholds"].items()},
+            sentence_thresholds={k: np.asarray(v, dtype=np.float32) for k, v in info.get("sentence_thresholds", {}).items()},
             meta={k: v for k, v in info.items() if k not in known},
             lexical=lexical,
+            context=context,
         )
 
 

@@ -12,9 +12,10 @@ enough to tell and the detector is sure; otherwise the article's. Then:
 * paragraphs in **any other script** are skipped, with a note: no model
   here was trained on them, and a label would be a guess.
 
-Non-English technique evidence is the sentence the multilingual head scores
-highest for the technique (``kind="sentence"``): the encoder gives one
-vector per text, so it cannot point at words.
+Non-English technique evidence is sentences (``kind="sentence"``): those
+the multilingual first-stage heads, reading each sentence alone, would
+label with the technique, or else the one they score highest. The encoder
+gives one vector per text, so it cannot point at words.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def _sentence_evidence(
     encoder: MultilingualEncoder,
     th: np.ndarray,
 ) -> dict[int, list[Evidence]]:
-    """For each label ``k``: the sentences scored at least its threshold, or else the best one."""
+    """For each label ``k``: the sentences scored at least its first-stage threshold, or else the best one."""
     from spinscope.narratives.evidence import sentence_spans
 
     sents = sentence_spans(text) or [(0, len(text))]
@@ -188,7 +189,9 @@ def apply_routes(
     kept = [pl for pl in analysis.paragraphs if pl.paragraph not in foreign]
     analysis.spans = [s for s in analysis.spans if s.paragraph not in foreign]
     new: dict[int, list[LabelScore]] = {pl.paragraph: list(pl.labels) for pl in kept}
-    probs = model.technique_probs(vectors, [texts[i] for i in covered])
+    first = model.technique_probs(vectors, [texts[i] for i in covered])
+    probs = model.in_context(first, [texts[i] for i in covered])  # covered paragraphs, in reading order
+    pooled_evidence = model.evidence_thresholds(None)
     untrained: set[str] = set()
     for row, i in enumerate(covered):
         route = routes[i]
@@ -203,7 +206,8 @@ def apply_routes(
         if not chosen:
             continue
         p = doc.paragraphs[i]
-        evidence = _sentence_evidence(texts[i], p.start, i, chosen, model, encoder, th)
+        evidence_th = pooled_evidence if route.route == "english" else model.evidence_thresholds(route.language)
+        evidence = _sentence_evidence(texts[i], p.start, i, chosen, model, encoder, evidence_th)
         for k in chosen:
             tech = model.techniques[k]
             new.setdefault(i, []).append(LabelScore(tech, float(probs[row, k]), tuple(evidence[k])))

@@ -7,17 +7,20 @@ it, po and ru (never dev):
    for evaluation, and each paragraph is encoded once with the multilingual
    encoder;
 2. the articles of each language are dealt into 5 folds (seeded);
-3. the technique heads -- a linear layer over the paragraph vector
-   (class-weighted binary cross-entropy) and a word and character n-gram
-   head over its text (:mod:`spinscope.multilingual.lexical`) -- are fitted
-   5 times, each time without one fold, to give every training paragraph an
-   out-of-fold probability; then once more on every paragraph, and that fit
-   is the model. Genre and frame heads (scikit-learn logistic regression)
-   are fitted on the articles the same way;
-4. technique thresholds are chosen per label on the out-of-fold
-   probabilities of every language together (the pooled set), then moved
-   for each language by one shift chosen on that language's own rows;
-   frames get one threshold per language.
+3. the first-stage technique heads -- a linear layer over the paragraph
+   vector (class-weighted binary cross-entropy) and a word and character
+   n-gram head over its text (:mod:`spinscope.multilingual.lexical`) -- are
+   fitted 5 times, each time without one fold, to give every paragraph of
+   every training article an out-of-fold probability; then once more on
+   every paragraph, and that fit is the model. Genre and frame heads
+   (scikit-learn logistic regression) are fitted on the articles the same way;
+4. the context stage (:mod:`spinscope.multilingual.context`) is fitted on
+   those out-of-fold probabilities, and, by the same folds, fitted without
+   each fold to score it, which gives its own out-of-fold probabilities;
+5. technique thresholds are chosen per label on the context stage's
+   out-of-fold probabilities of every language together (the pooled set),
+   then moved for each language by one shift chosen on that language's own
+   rows; frames get one threshold per language.
 
 Two earlier designs lost to this one in 5-fold cross-validation on train
 (``benchmarks/multilingual_cv.py``; BENCHMARKS.md has the tables):
@@ -39,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from spinscope.errors import DatasetError
+from spinscope.multilingual.context import ContextStage, context_features
 from spinscope.multilingual.encoder import (
     ENCODER_NAME,
     FILE_SHA256,
@@ -256,17 +260,43 @@ def train_multilingual(
     row_lang = np.array([s.lang for s in splits for _ in s.rows])
     row_fold = np.array([fold_of[s.lang][a] for s in splits for a, _, _ in s.rows])
 
-    # Out-of-fold probabilities: what the thresholds are chosen on.
-    oof = np.zeros_like(Y)
+    # Out-of-fold first-stage probabilities for every paragraph of every labelled article
+    # (the context stage reads whole articles): what the second stage is fitted on.
+    labelled = {(s.lang, a): s for s in splits for a in {a for a, _, _ in s.rows}}
+    first: dict[tuple[str, str], np.ndarray] = {}
     for k in range(folds):
         fit, held = np.flatnonzero(row_fold != k), np.flatnonzero(row_fold == k)
         if not len(fit) or not len(held):
             continue
         arrays, lexical = _fit_technique_heads(X[fit], Y[fit], [texts[i] for i in fit], epochs=epochs, seed=seed)
-        oof[held] = _technique_probs(arrays, lexical, X[held], [texts[i] for i in held])
+        keys = sorted(key for key, s in labelled.items() if fold_of[s.lang][key[1]] == k)
+        probs = _technique_probs(
+            arrays, lexical, np.vstack([labelled[key].vectors[key[1]] for key in keys]),
+            [t for key in keys for t in labelled[key].texts[key[1]]],
+        )  # fmt: skip
+        at = 0
+        for key in keys:
+            n = len(labelled[key].texts[key[1]])
+            first[key], at = probs[at : at + n], at + n
         log(f"fold {k + 1}/{folds}: technique heads fitted on {len(fit)} paragraphs ({time.time() - started:.0f} s)")
     tech_arrays, lexical = _fit_technique_heads(X, Y, texts, epochs=epochs, seed=seed)
     log(f"technique heads fitted on all {len(X)} paragraphs ({lexical.W.shape[0]} n-grams, {time.time() - started:.0f} s)")
+
+    # The context stage, fitted on those probabilities; its own out-of-fold output is what
+    # the thresholds are chosen on.
+    row_keys = [(s.lang, a, i) for s in splits for a, i, _ in s.rows]
+    if len(first) < len(labelled):  # fewer articles than folds: nothing was held out
+        raise DatasetError("E211", str(data_dir), f"too few training articles for {folds}-fold cross-validation")
+    by_article = {key: context_features(p, [len(t) for t in labelled[key].texts[key[1]]]) for key, p in first.items()}
+    first_oof = np.stack([first[(lang, a)][i] for lang, a, i in row_keys])
+    Z = np.stack([by_article[(lang, a)][i] for lang, a, i in row_keys])
+    oof = np.zeros_like(Y)
+    for k in range(folds):
+        fit, held = np.flatnonzero(row_fold != k), np.flatnonzero(row_fold == k)
+        if len(fit) and len(held):
+            oof[held] = ContextStage.fit(Z[fit], Y[fit]).probs(Z[held])
+    context = ContextStage.fit(Z, Y)
+    log(f"context stage fitted ({time.time() - started:.0f} s)")
 
     # Article heads: genre and frames, with out-of-fold frame probabilities for the thresholds.
     art_ids = [(s, a) for s in splits for a in sorted(set(s.genres) | set(s.frames)) if a in s.vectors]
@@ -295,10 +325,14 @@ def train_multilingual(
         technique_thresholds={},
         frame_thresholds={},
         lexical=lexical,
+        context=context,
     )
 
     gold = Y.astype(bool)
     pooled = fit_micro_thresholds(oof, gold)
+    # First-stage thresholds: for sentence evidence, and to report what the context stage adds.
+    first_pooled = fit_micro_thresholds(first_oof, gold)
+    model.sentence_thresholds[POOLED] = first_pooled
     model.technique_thresholds[POOLED] = pooled
     has_frames = np.array([f is not None for f in art_frames], dtype=bool)
     frame_gold = np.array([[f in (fs or ()) for f in frame_labels] for fs in art_frames], dtype=bool).reshape(-1, len(frame_labels))
@@ -319,7 +353,12 @@ def train_multilingual(
             "technique_paragraphs": {t: sum(t in r[2] for r in s.rows) for t in techniques},
             "threshold_shift": shift,
         }
-        cv_scores[s.lang] = {"techniques_micro_f1": round(micro_f1(oof[mine], gold[mine], th), 4)}
+        _, first_th = language_thresholds(first_oof[mine], gold[mine], first_pooled)
+        model.sentence_thresholds[s.lang] = first_th
+        cv_scores[s.lang] = {
+            "techniques_micro_f1": round(micro_f1(oof[mine], gold[mine], th), 4),
+            "first_stage_micro_f1": round(micro_f1(first_oof[mine], gold[mine], first_th), 4),
+        }
     model.meta = {
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "encoder": {"name": ENCODER_NAME, "sha256": FILE_SHA256},
@@ -328,7 +367,7 @@ def train_multilingual(
             "languages": list(languages),
             "seed": seed,
             "folds": folds,
-            "thresholds": "chosen on out-of-fold probabilities; heads fitted on every training article",
+            "thresholds": "chosen on out-of-fold probabilities of the context stage; heads fitted on every training article",
             "epochs": epochs,
             "seconds": round(time.time() - started),
         },
@@ -336,5 +375,5 @@ def train_multilingual(
         "cross_validated": cv_scores,
     }
     log("cross-validated technique micro-F1 (thresholds fitted there, so optimistic): "
-        + ", ".join(f"{k} {v['techniques_micro_f1']:.3f}" for k, v in cv_scores.items()))
+        + ", ".join(f"{k} {v['techniques_micro_f1']:.3f} (first stage {v['first_stage_micro_f1']:.3f})" for k, v in cv_scores.items()))
     return model
