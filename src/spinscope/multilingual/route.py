@@ -139,31 +139,40 @@ def route_analysis(analysis: Analysis) -> None:
 
 
 def _sentence_evidence(
-    text: str,
-    offset: int,
-    index: int,
-    labels: Sequence[int],
+    doc: Document,
+    texts: Sequence[str],
+    wanted: Sequence[tuple[int, Sequence[int], np.ndarray]],
     model: MultilingualModel,
     encoder: MultilingualEncoder,
-    th: np.ndarray,
-) -> dict[int, list[Evidence]]:
-    """For each label ``k``: the sentences scored at least its first-stage threshold, or else the best one."""
+) -> dict[int, dict[int, list[Evidence]]]:
+    """Paragraph -> label -> its evidence sentences, for each ``(paragraph, labels, first-stage thresholds)``.
+
+    A label's evidence is the paragraph's sentences scored at least its
+    threshold, or else the best one. Every candidate sentence of the article
+    is encoded and scored in one batch.
+    """
     from spinscope.narratives.evidence import sentence_spans
 
-    sents = sentence_spans(text) or [(0, len(text))]
-    if len(sents) == 1:
-        probs = None
-    else:
-        sentence_texts = [text[s:e] for s, e in sents]
-        probs = model.technique_probs(encoder.encode(sentence_texts), sentence_texts)
-    out: dict[int, list[Evidence]] = {}
-    for k in labels:
-        if probs is None:
-            picks = [(0, 1.0)]
-        else:
-            col = probs[:, k]
-            picks = [(int(i), float(col[i])) for i in np.flatnonzero(col >= th[k])] or [(int(np.argmax(col)), float(col.max()))]
-        out[k] = [Evidence(offset + sents[i][0], offset + sents[i][1], score, "sentence", index) for i, score in picks]
+    sents = {i: sentence_spans(texts[i]) or [(0, len(texts[i]))] for i, _, _ in wanted}
+    several = [i for i, _, _ in wanted if len(sents[i]) > 1]
+    flat = [texts[i][s:e] for i in several for s, e in sents[i]]
+    scored = model.technique_probs(encoder.encode(flat), flat) if flat else np.zeros((0, len(model.techniques)))
+    probs: dict[int, np.ndarray] = {}
+    at = 0
+    for i in several:
+        probs[i], at = scored[at : at + len(sents[i])], at + len(sents[i])
+    out: dict[int, dict[int, list[Evidence]]] = {}
+    for i, labels, th in wanted:
+        offset = doc.paragraphs[i].start
+        for k in labels:
+            if i not in probs:
+                picks = [(0, 1.0)]
+            else:
+                col = probs[i][:, k]
+                picks = [(int(j), float(col[j])) for j in np.flatnonzero(col >= th[k])] or [(int(np.argmax(col)), float(col.max()))]
+            out.setdefault(i, {})[k] = [
+                Evidence(offset + sents[i][j][0], offset + sents[i][j][1], score, "sentence", i) for j, score in picks
+            ]
     return out
 
 
@@ -193,6 +202,7 @@ def apply_routes(
     probs = model.in_context(first, [texts[i] for i in covered])  # covered paragraphs, in reading order
     pooled_evidence = model.evidence_thresholds(None)
     untrained: set[str] = set()
+    wanted: list[tuple[int, list[int], np.ndarray]] = []  # (paragraph, labels, first-stage thresholds for evidence)
     for row, i in enumerate(covered):
         route = routes[i]
         if route.route == "english":
@@ -203,15 +213,15 @@ def apply_routes(
             if not model.knows(route.language):
                 untrained.add(route.language or "unknown")
             chosen = [int(k) for k in np.flatnonzero(probs[row] >= th)]
-        if not chosen:
-            continue
-        p = doc.paragraphs[i]
-        evidence_th = pooled_evidence if route.route == "english" else model.evidence_thresholds(route.language)
-        evidence = _sentence_evidence(texts[i], p.start, i, chosen, model, encoder, evidence_th)
+        if chosen:
+            wanted.append((i, chosen, pooled_evidence if route.route == "english" else model.evidence_thresholds(route.language)))
+    evidence = _sentence_evidence(doc, texts, wanted, model, encoder)
+    row_of = {i: row for row, i in enumerate(covered)}
+    for i, chosen, _ in wanted:
         for k in chosen:
             tech = model.techniques[k]
-            new.setdefault(i, []).append(LabelScore(tech, float(probs[row, k]), tuple(evidence[k])))
-            analysis.spans.extend(TechniqueSpan(e.start, e.end, tech, e.score, i, "sentence") for e in evidence[k])
+            new.setdefault(i, []).append(LabelScore(tech, float(probs[row_of[i], k]), tuple(evidence[i][k])))
+            analysis.spans.extend(TechniqueSpan(e.start, e.end, tech, e.score, i, "sentence") for e in evidence[i][k])
     analysis.paragraphs = [
         ParagraphLabels(i, tuple(sorted(labels, key=lambda ls: -ls.score))) for i, labels in sorted(new.items()) if labels
     ]
