@@ -32,7 +32,7 @@ import numpy as np
 from spinscope.datasets import default_data_dir
 from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
 from spinscope.multilingual import lexical
-from spinscope.multilingual.context import ContextStage, context_features, logit
+from spinscope.multilingual.context import context_features, logit, out_of_fold
 from spinscope.multilingual.encoder import load_multilingual_encoder
 from spinscope.multilingual.lexical import LexicalHead
 from spinscope.multilingual.train import (
@@ -98,9 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = np.flatnonzero((L == key[0]) & (A == key[1]))
         rows = rows[np.argsort(order[rows])]
         Z[rows] = context_features(first[rows], [len(T[i]) for i in rows])
-    context = np.zeros_like(Y)
-    for k in range(FOLDS):
-        context[F == k] = ContextStage.fit(Z[F != k], Y[F != k]).probs(Z[F == k])
+    context = out_of_fold(Z, Y, F)
     heads = {
         "vector": vec_p,
         "n-gram": lex_p,

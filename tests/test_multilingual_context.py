@@ -103,3 +103,15 @@ def test_sentence_evidence_thresholds_are_the_first_stages_with_fallbacks() -> N
         model.technique_thresholds, model.frame_thresholds,
     )  # fmt: skip
     assert bare.evidence_thresholds("fr") is model.thresholds("fr")[0]  # no first-stage set: the model's own
+
+
+def test_out_of_fold_scores_each_fold_with_a_stage_that_never_saw_it() -> None:
+    from spinscope.multilingual.context import out_of_fold
+
+    Z, Y = _articles(np.random.default_rng(2), 60)
+    fold = np.arange(len(Y)) // 6 % 3  # whole articles per fold
+    got = out_of_fold(Z, Y, fold)
+    held = fold == 1
+    assert np.allclose(got[held], ContextStage.fit(Z[~held], Y[~held]).probs(Z[held]))
+    assert not np.allclose(got[held], ContextStage.fit(Z, Y).probs(Z[held]))
+    assert not out_of_fold(Z, Y, np.zeros(len(Y), int)).any()  # one fold: nothing to fit on

@@ -29,7 +29,7 @@ import numpy as np
 
 from spinscope.multilingual.lexical import _sigmoid
 
-__all__ = ["FEATURES", "ContextStage", "context_features", "logit"]
+__all__ = ["FEATURES", "ContextStage", "context_features", "logit", "out_of_fold"]
 
 FEATURES = ("own", "article_mean", "article_max", "previous", "next", "position", "log_paragraphs", "log_length")
 #: Probabilities are clipped to [EPS, 1 - EPS] before their logit is taken.
@@ -113,3 +113,17 @@ class ContextStage:
         if W.shape != (techniques, len(FEATURES)) or b.shape != (techniques,):
             raise ValueError(f"context stage weights {W.shape} / {b.shape} do not fit {techniques} techniques")
         return cls(W, b)
+
+
+def out_of_fold(features: np.ndarray, Y: np.ndarray, fold: np.ndarray) -> np.ndarray:
+    """``[N, K]`` probabilities, each row's from a stage fitted without its fold (``fold``: ``[N]`` fold numbers).
+
+    What thresholds on the stage's output are chosen on. With a single fold
+    there is nothing to fit on, and the rows stay 0.
+    """
+    out = np.zeros(Y.shape, dtype=np.float32)
+    for k in np.unique(fold):
+        held = fold == k
+        if not held.all():
+            out[held] = ContextStage.fit(features[~held], Y[~held]).probs(features[held])
+    return out

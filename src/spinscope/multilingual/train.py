@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from spinscope.errors import DatasetError
-from spinscope.multilingual.context import ContextStage, context_features
+from spinscope.multilingual.context import ContextStage, context_features, out_of_fold
 from spinscope.multilingual.encoder import (
     ENCODER_NAME,
     FILE_SHA256,
@@ -290,11 +290,7 @@ def train_multilingual(
     by_article = {key: context_features(p, [len(t) for t in labelled[key].texts[key[1]]]) for key, p in first.items()}
     first_oof = np.stack([first[(lang, a)][i] for lang, a, i in row_keys])
     Z = np.stack([by_article[(lang, a)][i] for lang, a, i in row_keys])
-    oof = np.zeros_like(Y)
-    for k in range(folds):
-        fit, held = np.flatnonzero(row_fold != k), np.flatnonzero(row_fold == k)
-        if len(fit) and len(held):
-            oof[held] = ContextStage.fit(Z[fit], Y[fit]).probs(Z[held])
+    oof = out_of_fold(Z, Y, row_fold)
     context = ContextStage.fit(Z, Y)
     log(f"context stage fitted ({time.time() - started:.0f} s)")
 
