@@ -34,7 +34,8 @@ from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
 from spinscope.multilingual import lexical
 from spinscope.multilingual.context import context_features, logit, out_of_fold
 from spinscope.multilingual.encoder import load_multilingual_encoder
-from spinscope.multilingual.lexical import LexicalHead
+from spinscope.multilingual.lexical import LexicalHead, _sigmoid
+from spinscope.multilingual.model import LEXICAL_WEIGHT
 from spinscope.multilingual.train import (
     DATASET_LANGUAGES,
     _fit_technique_head,
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fold {k} done at {time.time() - started:.0f} s", flush=True)
 
     gold = Y.astype(bool)
-    first = 1 / (1 + np.exp(-(0.5 * logit(vec_p) + 0.5 * logit(lex_p))))
+    first = _sigmoid((1 - LEXICAL_WEIGHT) * logit(vec_p) + LEXICAL_WEIGHT * logit(lex_p))  # the model's blend
     # Every paragraph of a training article is a row, so an article's rows in paragraph order are the article.
     Z = np.zeros((*Y.shape, 8))
     order = np.array(index)

@@ -12,8 +12,8 @@
 Technique thresholds (on the second stage's probabilities): a pooled set
 ``"*"`` chosen per label on out-of-fold probabilities of every training
 language together, and for each training language that set moved by one
-shift chosen on that language's rows (never on dev). The pooled set alone serves a language
-the model was not trained on.
+shift chosen on that language's rows (never on dev). The pooled set alone
+serves a language the model was not trained on.
 
 Predicting needs numpy, and scikit-learn's ``CountVectorizer`` for the n-grams. Persistence without pickles:
 ``multilingual.safetensors`` (arrays), ``multilingual.json`` (labels,

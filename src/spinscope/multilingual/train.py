@@ -279,14 +279,14 @@ def train_multilingual(
             n = len(labelled[key].texts[key[1]])
             first[key], at = probs[at : at + n], at + n
         log(f"fold {k + 1}/{folds}: technique heads fitted on {len(fit)} paragraphs ({time.time() - started:.0f} s)")
+    if len(first) < len(labelled):  # fewer articles than folds: nothing was held out
+        raise DatasetError("E211", str(data_dir), f"too few training articles for {folds}-fold cross-validation")
     tech_arrays, lexical = _fit_technique_heads(X, Y, texts, epochs=epochs, seed=seed)
     log(f"technique heads fitted on all {len(X)} paragraphs ({lexical.W.shape[0]} n-grams, {time.time() - started:.0f} s)")
 
     # The context stage, fitted on those probabilities; its own out-of-fold output is what
     # the thresholds are chosen on.
     row_keys = [(s.lang, a, i) for s in splits for a, i, _ in s.rows]
-    if len(first) < len(labelled):  # fewer articles than folds: nothing was held out
-        raise DatasetError("E211", str(data_dir), f"too few training articles for {folds}-fold cross-validation")
     by_article = {key: context_features(p, [len(t) for t in labelled[key].texts[key[1]]]) for key, p in first.items()}
     first_oof = np.stack([first[(lang, a)][i] for lang, a, i in row_keys])
     Z = np.stack([by_article[(lang, a)][i] for lang, a, i in row_keys])
