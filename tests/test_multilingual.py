@@ -325,7 +325,7 @@ def test_a_russian_article_gets_narratives_but_no_english_only_analyzers() -> No
     result = analyze(RU_WAR).to_dict()
     jsonschema.validate(result, SCHEMA)
     assert result["document"]["language"]["code"] == "ru"
-    assert result["model"]["analyzers"]["narratives"] == "1 (multilingual)"
+    assert result["model"]["analyzers"]["narratives"] == "narratives.v1" and result["model"]["narratives_model"] == "multilingual"
     narratives = result["narratives"]
     assert narratives["domain"] in ("URW", "CC", "Other")
     assert any("multilingual narrative model (trained on en, bg, pt, ru)" in w for w in result["warnings"])
@@ -337,7 +337,7 @@ def test_a_russian_article_gets_narratives_but_no_english_only_analyzers() -> No
 
 def test_an_english_article_keeps_the_english_narrative_model() -> None:
     result = analyze(f"{EN}\n\n{EN}").to_dict()
-    assert result["model"]["analyzers"]["narratives"] == "1"
+    assert result["model"]["analyzers"]["narratives"] == "narratives.v1" and "narratives_model" not in result["model"]
     assert not any("multilingual narrative model" in w for w in result["warnings"])
 
 

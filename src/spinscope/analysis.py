@@ -125,7 +125,7 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """Versioned JSON-ready dict (see ``schemas/analysis.schema.json``)."""
-        from spinscope import __version__
+        from spinscope.version import __version__
         from spinscope.taxonomy import load
 
         doc = self.document

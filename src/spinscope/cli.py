@@ -55,6 +55,21 @@ InputFormatOpt = Annotated[
 CleanOpt = Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")]
 MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Leave a pipeline component out (repeatable): language, entities, encoder, techniques, "
+        "multilingual, roles, narratives, quotes.",
+    ),
+]
+
+
+def _pipeline(model: Path | None, exclude: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """The component pipeline; no model is loaded until the first input has been read."""
+    from spinscope.pipeline import load
+
+    return load(model, exclude=[x for item in exclude or () for x in item.split(",") if x])
 
 
 def _default_format() -> OutputFormat:
@@ -226,20 +241,21 @@ def analyze_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
-    from spinscope.pipeline import analyze_inputs
     from spinscope.report import print_analysis
 
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
         raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
     options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    nlp = _pipeline(model, exclude)
     console = Console(highlight=False, soft_wrap=True)
     ok = failed = 0
     collected: list[dict[str, object]] = []
     pairs: list[tuple[Document, Analysis]] = []
-    for result, analysis in analyze_inputs(inputs, options, model=model):
+    for result, analysis in nlp.analyze_inputs(inputs, options):
         if result.status == "skipped":
             _err.print(f"note: {result.message}", markup=False)
             continue
@@ -285,11 +301,12 @@ def report_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Write an explainable, self-contained HTML report (same as analyze --format html)."""
     analyze_command(
         inputs, output_format=AnalyzeFormat.html, out=out, model=model, input_format=input_format,
-        clean=clean, max_bytes=max_bytes, timeout=timeout,
+        clean=clean, max_bytes=max_bytes, timeout=timeout, exclude=exclude,
     )  # fmt: skip
 
 
@@ -297,11 +314,9 @@ def _analyze_all(
     inputs: list[str], options: ReadOptions, model: Path | None
 ) -> tuple[list[tuple[Document, Analysis]], int]:
     """Every input analysed, in order; bad inputs reported on stderr and counted."""
-    from spinscope.pipeline import analyze_inputs
-
     pairs: list[tuple[Document, Analysis]] = []
     failed = 0
-    for result, analysis in analyze_inputs(inputs, options, model=model):
+    for result, analysis in _pipeline(model).analyze_inputs(inputs, options):
         if result.status == "skipped":
             _err.print(f"note: {result.message}", markup=False)
         elif analysis is None or result.document is None:

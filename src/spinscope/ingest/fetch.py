@@ -45,7 +45,7 @@ def user_agent() -> str:
     try:
         # Imported lazily: the package root may import ingest, and a missing
         # version must never stop a fetch.
-        from spinscope import __version__ as version
+        from spinscope.version import __version__ as version
     except ImportError:
         version = "0"
     return f"spinscope/{version} (news persuasion analysis; python-httpx/{httpx.__version__})"

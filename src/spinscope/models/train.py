@@ -366,7 +366,7 @@ def train(
             "frames": [round(float(t), 4) for t in frame_th],
         },
     }
-    from spinscope import __version__
+    from spinscope.version import __version__
 
     meta = {
         "name": out_dir.name,

@@ -361,7 +361,7 @@ def _page(
     back_link: str | None,
     story_rows: list[StoryRow] | None = None,
 ) -> str:
-    from spinscope import __version__
+    from spinscope.version import __version__
 
     return _env().get_template("report.html.j2").render(
         csp=content_security_policy(), version=__version__, page_title=title,

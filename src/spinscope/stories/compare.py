@@ -313,7 +313,7 @@ def render_comparison_html(comparison: Comparison) -> str:
     forbids every network load; the page has no script. Article text is
     escaped by Jinja's autoescape; drift is shown with ``<ins>``/``<del>``.
     """
-    from spinscope import __version__
+    from spinscope.version import __version__
     from spinscope.report.html import _asset, content_security_policy
 
     if not isinstance(comparison, Comparison):
