@@ -320,7 +320,7 @@ def test_terminal_prints_the_role_columns_literally() -> None:
 def test_compare_shows_how_each_article_casts_a_shared_name() -> None:
     import lxml.html
 
-    from spinscope.stories.compare import compare, render_comparison_html
+    from spinscope.report.compare import compare, render_comparison_html
 
     a = _with_entities("Mira Santel", "Protagonist", "Guardian")
     b = _with_entities("Mira Santel", "Antagonist", "Corrupt")

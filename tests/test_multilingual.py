@@ -387,7 +387,7 @@ def test_the_ngram_head_transforms_as_scikit_learn_fits_and_learns_a_word() -> N
 
 @pytest.mark.slow
 def test_training_the_multilingual_narrative_model_on_one_language(shared_data: Path, tmp_path: Path) -> None:
-    from spinscope.multilingual.narratives import train_multilingual_narratives
+    from spinscope.multilingual.narratives_train import train_multilingual_narratives
     from spinscope.narratives.model import NarrativeConfig, NarrativeModel
 
     if not (shared_data / "semeval2025-task10" / "train" / "BG").is_dir():

@@ -17,14 +17,8 @@ import numpy as np
 import pytest
 
 from spinscope.ingest import document_from_text, read_one
-from spinscope.stories import (
-    compare,
-    embed_texts,
-    group_stories,
-    parse_date,
-    quote_drift,
-    render_comparison_html,
-)
+from spinscope.report.compare import compare, render_comparison_html
+from spinscope.stories import embed_texts, group_stories, parse_date, quote_drift
 
 DATA = Path(__file__).parent / "data" / "stories"
 

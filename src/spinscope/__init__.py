@@ -12,7 +12,6 @@ from :func:`load`::
 
 from spinscope.analysis import Analysis
 from spinscope.components import Component, component
-
 from spinscope.document import Document, IngestNote, LanguageGuess, OffsetMap, Paragraph, Span
 from spinscope.errors import (
     ConfigError,

@@ -400,7 +400,7 @@ def compare_command(
     timeout: TimeoutOpt = 15.0,
 ) -> None:
     """Two articles side by side: genre, frames, technique density, quotes and how they drift."""
-    from spinscope.stories import compare, render_comparison_html
+    from spinscope.report.compare import compare, render_comparison_html
 
     options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
     sides = []
@@ -464,7 +464,7 @@ def train_command(
         sys.stdout.write(json.dumps({"model": str(out), "cross_validated": ml.meta["cross_validated"]}, indent=2) + "\n")
         return
     if task is TrainTask.multilingual_narratives:
-        from spinscope.multilingual.narratives import train_multilingual_narratives
+        from spinscope.multilingual.narratives_train import train_multilingual_narratives
         from spinscope.narratives.model import NarrativeConfig
 
         narrative_config = NarrativeConfig(seed=seed) if seed is not None else None
@@ -545,7 +545,7 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
 
     english = lang.upper() == "EN"
     # Roles need our NER, and the only NER model available offline is English.
-    roles = evaluate_roles(data_dir, lang, split, out_dir=out) if english else None
+    roles = evaluate_roles(data_dir, lang, split, out_dir=out, pipe=_pipeline(None).pipe) if english else None
     metrics = evaluate_narratives(data_dir, lang, split, model_dir=model, out_dir=out)
     metrics = {**metrics, "subtask1": roles or {"skipped": f"entity roles are English-only (no {lang} NER model)"}}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

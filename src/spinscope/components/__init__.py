@@ -17,7 +17,16 @@ Write your own with :func:`component` and :class:`Component`, and add it
 with :meth:`spinscope.pipeline.Pipeline.add_pipe`.
 """
 
-from spinscope.components import encoder, entities, language, multilingual, narratives, quotes, roles, techniques
+from spinscope.components import (
+    encoder,
+    entities,
+    language,
+    multilingual,
+    narratives,
+    quotes,
+    roles,
+    techniques,
+)
 from spinscope.components.base import (
     Component,
     EncodedParagraphs,

@@ -51,7 +51,12 @@ class Quotes(Component):
         return {"insertions": model_digest(str(self.resources.model_dir))}
 
     def pipe(self, works: list[Work]) -> None:
-        from spinscope.quotes import EDITORIAL_TECHNIQUES, EDITORIAL_THRESHOLD, classify_quotes, extract_quotes
+        from spinscope.quotes import (
+            EDITORIAL_TECHNIQUES,
+            EDITORIAL_THRESHOLD,
+            classify_quotes,
+            extract_quotes,
+        )
 
         for work in works:
             entities = work.entities or ()

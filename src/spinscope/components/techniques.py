@@ -1,6 +1,6 @@
 """``techniques.v1``: genre, frames, paragraph techniques and spans from the English encoder pass.
 
-See :mod:`spinscope.analyzers.detector` for how labels and spans are
+See :mod:`spinscope.techniques.detector` for how labels and spans are
 decoded. Only the English paragraphs are read; an article whose paragraphs
 are mostly in another language gets its article labels from
 ``multilingual``.
@@ -24,7 +24,7 @@ class Techniques(Component):
         return {"detector": model_digest(str(self.resources.model_dir))}
 
     def pipe(self, works: list[Work]) -> None:
-        from spinscope.analyzers.detector import detect
+        from spinscope.techniques.detector import detect
 
         model = self.resources.spin_model
         for work in works:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from spinscope.sentences import sentence_spans, text_units
+from spinscope.sentences import sentence_spans
 from spinscope.narratives.model import OTHER, parent_of
 
 if TYPE_CHECKING:

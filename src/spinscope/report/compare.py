@@ -301,9 +301,9 @@ def compare(
 
 @cache
 def _env() -> Environment:
-    from spinscope.report.html import jinja_env
+    from spinscope.report.assets import jinja_env
 
-    return jinja_env("spinscope.stories")
+    return jinja_env("spinscope.report")
 
 
 def render_comparison_html(comparison: Comparison) -> str:
@@ -313,8 +313,9 @@ def render_comparison_html(comparison: Comparison) -> str:
     forbids every network load; the page has no script. Article text is
     escaped by Jinja's autoescape; drift is shown with ``<ins>``/``<del>``.
     """
+    from spinscope.report.assets import asset as _asset
+    from spinscope.report.assets import content_security_policy
     from spinscope.version import __version__
-    from spinscope.report.html import _asset, content_security_policy
 
     if not isinstance(comparison, Comparison):
         raise TypeError(f"render_comparison_html() needs a Comparison, not {type(comparison).__name__}")
