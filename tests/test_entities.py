@@ -229,7 +229,7 @@ def test_analyze_gives_entities_roles_and_narratives() -> None:
     assert n["domain"] in {"URW", "CC", "Other"}
     for ev in n["evidence"]:
         assert result["document"]["text"][ev["start"] : ev["end"]] == ev["text"]
-    assert result["schema_version"] == "1.3"
+    assert result["schema_version"] == "1.4"
 
 
 def test_batched_and_single_analysis_agree_on_entities() -> None:

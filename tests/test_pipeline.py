@@ -229,3 +229,13 @@ def test_public_names_are_exported() -> None:
         }  # fmt: skip
         assert public <= exported | {"TYPE_CHECKING"}, f"{module.__name__} does not export {sorted(public - exported)}"
     assert isinstance(Analysis, type)
+
+
+def test_the_readme_component_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```python\n")[1:]]
+    (example,) = [b for b in blocks if "loaded_share.v1" in b]
+    monkeypatch.chdir(ROOT)
+    exec(compile(example, "README.md", "exec"), {})  # noqa: S102 - our own README, the point of the test
+    printed = capsys.readouterr().out
+    assert "loaded language in " in printed and " paragraphs" in printed

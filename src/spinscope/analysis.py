@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 #: Bump the minor version for added fields, the major one for changed ones.
-SCHEMA_VERSION = "1.3"
+#: 1.4: ``model`` names the component pipeline (``analyzers``: component -> registered name; ``components``: versions, model hashes).
+SCHEMA_VERSION = "1.4"
 
 EvidenceKind = Literal["span", "strongest-tokens", "sentence", "paragraph"]
 
