@@ -57,6 +57,28 @@ MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap p
 TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")]
 
 
+def _check_encoding(value: str | None) -> str | None:
+    from spinscope.ingest.decode import check_encoding
+
+    if value is None:
+        return None
+    try:
+        return check_encoding(value)
+    except SpinscopeError as exc:
+        raise typer.BadParameter(exc.one_line) from None
+
+
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        callback=_check_encoding,
+        help="Decode every input with this codec (e.g. cp1252, latin-1, utf-16). "
+        "Default: detect (UTF-8; UTF-16/32 by BOM or byte pattern; a web page's declared charset).",
+    ),
+]
+
+
 def _default_format() -> OutputFormat:
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
 
@@ -122,12 +144,13 @@ def read_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
     """Read articles and print them as Documents: text, paragraphs, metadata, language, notes."""
     fmt = output_format or _default_format()
     options = ReadOptions(
-        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
     )
     show_progress = progress and _err.is_terminal and len(inputs) > 1
     ok = failed = 0
@@ -226,6 +249,7 @@ def analyze_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
     from spinscope.pipeline import analyze_inputs
@@ -234,7 +258,9 @@ def analyze_command(
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
         raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     console = Console(highlight=False, soft_wrap=True)
     ok = failed = 0
     collected: list[dict[str, object]] = []
@@ -285,11 +311,12 @@ def report_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Write an explainable, self-contained HTML report (same as analyze --format html)."""
     analyze_command(
         inputs, output_format=AnalyzeFormat.html, out=out, model=model, input_format=input_format,
-        clean=clean, max_bytes=max_bytes, timeout=timeout,
+        clean=clean, max_bytes=max_bytes, timeout=timeout, encoding=encoding,
     )  # fmt: skip
 
 
@@ -336,6 +363,7 @@ def stories_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Group articles that report the same event into stories, and show how their quotes drift."""
     from rich.table import Table
@@ -343,7 +371,9 @@ def stories_command(
     from spinscope.stories import stories_report
 
     fmt = output_format or (StoriesFormat.table if sys.stdout.isatty() else StoriesFormat.json)
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     pairs, failed = _analyze_all(inputs, options, model)
     stories = stories_report(
         [d for d, _ in pairs], [a.to_dict() for _, a in pairs],
@@ -383,11 +413,14 @@ def compare_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Two articles side by side: genre, frames, technique density, quotes and how they drift."""
     from spinscope.stories import compare, render_comparison_html
 
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     sides = []
     for name in (first, second):
         pairs, _failed = _analyze_all([name], options, model)
