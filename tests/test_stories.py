@@ -223,3 +223,82 @@ def test_compare_rejects_wrong_types(analyses):
         compare(analyses["article04"], "not a dict")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         render_comparison_html({})  # type: ignore[arg-type]
+
+
+# -- issue 22: drift direction, split quotes, an undated blog re-quoting a wire, compare counts --
+from spinscope.stories import DEFAULT_THRESHOLD, pair_scores  # noqa: E402
+from spinscope.stories.drift import QuoteItem, align_quotes, join_split_quotes  # noqa: E402
+
+PAIR = Path(__file__).parent / "data" / "stories_pair"
+FULL = "We will not reopen the airport until every drone over the runway is accounted for, and the radar teams agree"
+CUT = "We will not reopen the airport until every drone is accounted for"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason"),
+    [
+        # both undated, the longer first or second: the cut one is never the original
+        (dict(text=FULL), dict(text=CUT), "cuts"),
+        (dict(text=CUT), dict(text=FULL), "cuts"),
+        # the cut version is dated and the full one is not: a date alone does not decide
+        (dict(text=FULL), dict(text=CUT, published="2026-05-12T08:20"), "cuts"),
+        # a wire service's copy wins
+        (dict(text=FULL, source="Northwind Wire"), dict(text=CUT + " [at Marov]"), "wire"),
+    ],
+)
+def test_a_cut_re_quote_is_not_named_the_original(a: dict, b: dict, reason: str) -> None:
+    items = [QuoteItem("full", speaker="Aron Pelc", order=1, **{**a, "text": a["text"]}) if a["text"] == FULL
+             else QuoteItem("cut", speaker="Aron Pelc", order=0, **a),
+             QuoteItem("full", speaker="Aron Pelc", order=1, **b) if b["text"] == FULL
+             else QuoteItem("cut", speaker="Aron Pelc", order=0, **b)]  # fmt: skip
+    (thread,) = align_quotes(items)
+    assert thread.original_doc_id == "full"
+    assert reason in thread.original_reason
+    cut = thread.version("cut")
+    assert cut is not None and cut.deleted and not [w for w in cut.inserted if not w.startswith("[")]
+
+
+def test_a_quote_split_around_its_cue_is_aligned_as_one() -> None:
+    text = '"We will not reopen," Pelc said, "until every drone (foreign) is gone."'
+    first, second = text.index("We"), text.index("until")
+    items = [
+        QuoteItem("a", "We will not reopen,", "Aron Pelc", first + 0, first + 19),
+        QuoteItem("a", "until every drone (foreign) is gone.", "Aron Pelc", second, second + 36),
+    ]
+    (joined,) = join_split_quotes(items, text)
+    assert joined.text == "We will not reopen, until every drone (foreign) is gone." and joined.end == second + 36
+    other = QuoteItem("b", "We will not reopen until every drone is gone.", "Aron Pelc", order=1)
+    (thread,) = align_quotes([joined, other])
+    assert thread.original_doc_id == "b"
+    assert thread.version("a").inserted == ["(foreign)"]  # drift in the second half is seen
+
+
+def test_two_sentences_are_not_joined_as_one_quote() -> None:
+    text = '"We will not reopen." Pelc left. "until then," he said.'
+    items = [QuoteItem("a", "We will not reopen.", "Aron Pelc", 1, 20), QuoteItem("a", "until then,", "Aron Pelc", 34, 45)]
+    assert len(join_split_quotes(items, text)) == 2
+
+
+def test_an_undated_blog_re_quoting_a_dated_wire_joins_its_story() -> None:
+    wire, blog = read_one(PAIR / "wire.txt"), read_one(PAIR / "blog.txt")
+    assert wire.published and not blog.published
+    scores = pair_scores([wire, blog])
+    assert scores.speakers is not None and scores.speakers[0, 1] == 1.0  # both quote Aron Pelc ("AP below")
+    assert scores.embedding[0, 1] < DEFAULT_THRESHOLD  # the wording alone would split them
+    assert scores.similarity[0, 1] >= DEFAULT_THRESHOLD
+    (story,) = group_stories([wire, blog])
+    assert story.name == "Aron Pelc / Marov / Lutsen"  # well-formed names, no headline fragments
+    threads = quote_drift([wire, blog])
+    assert {t.original_doc_id for t in threads} == {wire.id}
+    # The wire's split quote ("...tonight," he said, "and they...") is one quote, and the blog's addition shows.
+    (split,) = [t for t in threads if t.drifted]
+    assert split.version(blog.id).inserted == ["(whatever", "that", "means)."]
+
+
+def test_compare_counts_direct_quotes_as_it_lists_them(analyses):
+    c = compare(analyses["article04"], analyses["article06"])
+    data = c.to_dict()
+    listed_a = len([v for t in c.drift for v in t.versions if v.doc_id == c.a.doc_id]) + len(c.only_a)
+    assert data["a"]["quotes"] == listed_a
+    kinds = [q["kind"] for q in analyses["article04"]["quotes"]]
+    assert data["a"]["scare_quotes"] == kinds.count("scare")

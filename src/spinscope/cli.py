@@ -385,7 +385,14 @@ def stories_command(
         from spinscope.report.view import drift_lines
 
         console = Console(highlight=False, soft_wrap=True)
-        table = Table("story", "name", "articles", "cohesion", "quote drift", show_lines=True, expand=True)
+        # The drift column holds sentences: give it most of the width and fold long words,
+        # rather than letting rich share the width out evenly.
+        table = Table(show_lines=True, expand=True)
+        table.add_column("story", no_wrap=True, ratio=1, min_width=8)
+        table.add_column("name", ratio=2, min_width=12)
+        table.add_column("articles", ratio=1, min_width=8)
+        table.add_column("cohesion", no_wrap=True, justify="right", min_width=8)
+        table.add_column("quote drift", ratio=5, min_width=30, overflow="fold")
         for st in stories:
             table.add_row(
                 _plain(st["id"]), _plain(st["name"]), _plain("\n".join(st["doc_ids"])),
