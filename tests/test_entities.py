@@ -404,7 +404,7 @@ def test_titles_inside_a_mention_split_it_into_organisation_and_person() -> None
 
 
 def test_platforms_outlets_adjectives_and_places_get_their_type() -> None:
-    p = "Velmoran troops posted the video on YouTube and Telegram, Lutsen Today said, near Ostra."
+    p = "The Velmoran troops posted the video on YouTube and Telegram, Lutsen Today said, near Ostra."
     out = _tidy([p], [[("Velmoran", "ORG"), ("YouTube", "GPE"), ("Lutsen", "GPE"), ("Ostra", "ORG")]])
     assert out[0] == [
         ("Velmoran", "NORP"),

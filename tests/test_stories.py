@@ -302,3 +302,17 @@ def test_compare_counts_direct_quotes_as_it_lists_them(analyses):
     assert data["a"]["quotes"] == listed_a
     kinds = [q["kind"] for q in analyses["article04"]["quotes"]]
     assert data["a"]["scare_quotes"] == kinds.count("scare")
+
+
+def test_story_keys_skip_title_case_headline_words_and_numerals() -> None:
+    from spinscope.stories import key_entities
+
+    text = (
+        "Compact Leaders Agree New Deal With Kazakhstan On Other Issues\n\n"
+        "Leaders of the Northern Defence Compact met in Halden on Friday and agreed a transit deal with "
+        "Kazakhstan under Plan II.\n\n"
+        "Secretary General Anders Holm said other issues would wait until spring."
+    )
+    keys = key_entities(document_from_text(text, detect_language=False))
+    assert {"northern defence compact", "anders holm", "halden", "kazakhstan"} <= set(keys)
+    assert not any("issues" in k or "with" in k or k.split()[-1] == "ii" for k in keys), keys

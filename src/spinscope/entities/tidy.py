@@ -16,7 +16,9 @@ here fixes one kind of mistake, on the mentions of one document:
   "Holm" is extended over the capitalised first name before it.
 * **Types**: platforms (:data:`PLATFORMS`) and outlets (a name followed by
   a media word: "Velmora Today", "Halden Herald") are organisations; the
-  adjective of a place ("Velmoran troops") is a group (NORP); a one-word
+  adjective of a place is a group (NORP): "Estravian troops", and "the
+  Velmoran army" (an "-an" word only after an article, since "Kazakhstan
+  under" is a country); a one-word
   organisation or person right after "in", "near" or "the port of" is a
   place.
 """
@@ -132,7 +134,14 @@ def _retype(text: str, m: RawMention, taken: list[tuple[int, int]], *, headline:
         label = "ORG"
     elif len(words) == 1 and label in {"ORG", "PERSON"}:
         following = text[end : end + 20]
-        if m.text.endswith(_DEMONYM) and len(m.text) > 4 and re.match(r"[ \t]+[a-z]", following):
+        preceding = re.search(r"(\w+)[ \t]+$", text[max(0, start - 12) : start])
+        after_article = preceding is not None and preceding.group(1).lower() in {"the", "a", "an", "its", "their", "his", "her"}
+        if (
+            m.text.endswith(_DEMONYM)
+            and len(m.text) > 4
+            and re.match(r"[ \t]+[a-z]", following)
+            and (after_article or m.text.endswith(_DEMONYM[:-1]))  # "Kazakhstan under" is a country
+        ):
             label = "NORP"  # "Velmoran troops": an adjective of a place
         elif _PLACE_BEFORE.search(text[max(0, start - 30) : start]):
             label = "GPE"  # "in Ostra", "the port of Ostra"

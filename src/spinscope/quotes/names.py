@@ -28,6 +28,7 @@ from spinscope.quotes.lexicon import (
     ALIAS_INTRODUCERS,
     CALENDAR_WORDS,
     CUE_VERBS,
+    DETERMINERS,
     LEADING_STOP_WORDS,
     NON_SPEAKER_PRECEDERS,
     ORG_HEADS,
@@ -235,7 +236,12 @@ def _raw_mentions(text: str, masked: str) -> list[Mention]:
                 continue  # "Estravian government" is added below as an organisation
             if nxt.lower() in ROLE_NOUNS or nxt.lower() in {"foreign", "counterpart"}:
                 continue  # "Velmoran envoy": a modifier of the next name
-            if _adjective_of_place(name) and nxt[:1].islower() and nxt.lower() not in CUE_VERBS | {"and", "or"}:
+            if (
+                _adjective_of_place(name)
+                and _prev_word(masked, start).lower() in DETERMINERS
+                and nxt[:1].islower()
+                and nxt.lower() not in CUE_VERBS | NON_SPEAKER_PRECEDERS | {"and", "or"}
+            ):
                 continue  # "the Velmoran delegation": an adjective, whatever the place is called
         roles |= _window_roles(masked, start, end)
         if kind == "org":

@@ -193,6 +193,7 @@ def story_text(doc: Document, *, body_paragraphs: int = 2) -> str:
 
 
 _NOT_NAMES = TITLE_WORDS | ROLE_NOUNS | ORG_HEADS
+_ROMAN_TAIL = re.compile(r"(?:^|\s+)[IVXLC]+$")
 
 
 def _entity_key(name: str) -> str:
@@ -214,19 +215,28 @@ def key_entities(doc: Document, analysis: Mapping[str, Any] | None = None) -> Co
     Multi-word names (people, organisations, places) always count; a single
     capitalised word counts when it is also used mid-sentence, never in
     lower case, and is not a role, title or organisation word ("Bank",
-    "Union"). The outlet's own name is left out: it says who wrote, not what
+    "Union"). A title-case headline is not read for names (its words are
+    all capitalised), and a trailing Roman numeral is dropped. The outlet's own name is left out: it says who wrote, not what
     happened. Speakers of the analysis's quotes are added when given.
     """
     from spinscope.quotes.marks import find_mark_spans
     from spinscope.quotes.names import build_registry, mask_quotes
 
+    from spinscope.entities.tidy import is_title_case
+
     spans, _notes = find_mark_spans(doc)
-    registry = build_registry(doc.text, mask_quotes(doc.text, spans), spans)
+    masked = mask_quotes(doc.text, spans)
+    for p in doc.paragraphs:
+        # A title-case headline makes every word look like a name ("Deal With Kazakhstan On
+        # Other Issues"); its real names come back from the body.
+        if p.kind == "title" and is_title_case(doc.text[p.start : p.end]):
+            masked = masked[: p.start] + " " * (p.end - p.start) + masked[p.end :]
+    registry = build_registry(doc.text, masked, spans)
     skip = {_entity_key(doc.source)} if doc.source else set()
     counts: Counter[str] = Counter()
     for entity in registry.entities:
         mentions = [m for m in registry.mentions if m.entity is entity]
-        name = _clean_name(entity.canonical, entity.kind)
+        name = _ROMAN_TAIL.sub("", _clean_name(entity.canonical, entity.kind))  # "Operation II" -> "Operation"
         key = _entity_key(name)
         if not key or key in skip or not mentions:
             continue
