@@ -27,7 +27,9 @@ OUT = HERE / "results" / "entities-cases.json"
 
 def score_case(case: dict) -> dict:
     """Counts and errors of one case."""
-    doc = document_from_text(case["text"], name=case["id"], title_line=True, clean=False, detect_language=False)
+    doc = document_from_text(
+        case["text"], name=case["id"], title_line=True, clean=False, detect_language=False
+    )
     entities = find_entities(doc)
     names = [(e, {name_key(e.name), *(name_key(a) for a in e.aliases)}) for e in entities]
 
@@ -36,7 +38,16 @@ def score_case(case: dict) -> dict:
         return next((e for e, keys in names if k in keys), None)
 
     errors: list[str] = []
-    c = {"expect": 0, "expect_ok": 0, "absent": 0, "absent_ok": 0, "same": 0, "same_ok": 0, "apart": 0, "apart_ok": 0}
+    c = {
+        "expect": 0,
+        "expect_ok": 0,
+        "absent": 0,
+        "absent_ok": 0,
+        "same": 0,
+        "same_ok": 0,
+        "apart": 0,
+        "apart_ok": 0,
+    }
     for name, label in case["expect"]:
         c["expect"] += 1
         e = holder(name)
@@ -65,7 +76,9 @@ def score_case(case: dict) -> dict:
         else:
             errors.append(f"{x!r} and {y!r} not two entities")
     c["errors"] = errors
-    c["entities"] = [f"{e.name} ({e.label})" + (f" aka {', '.join(e.aliases)}" if e.aliases else "") for e in entities]
+    c["entities"] = [
+        f"{e.name} ({e.label})" + (f" aka {', '.join(e.aliases)}" if e.aliases else "") for e in entities
+    ]
     return c
 
 
@@ -77,8 +90,13 @@ def main() -> int:
     args = parser.parse_args()
     cases = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = {c["id"]: score_case(c) for c in cases}
-    total = {k: sum(r[k] for r in results.values()) for k in ("expect", "expect_ok", "absent", "absent_ok", "same", "same_ok", "apart", "apart_ok")}
-    metrics = {k: total[f"{k}_ok"] / total[k] if total[k] else None for k in ("expect", "absent", "same", "apart")}
+    total = {
+        k: sum(r[k] for r in results.values())
+        for k in ("expect", "expect_ok", "absent", "absent_ok", "same", "same_ok", "apart", "apart_ok")
+    }
+    metrics = {
+        k: total[f"{k}_ok"] / total[k] if total[k] else None for k in ("expect", "absent", "same", "apart")
+    }
     metrics["cases_all_right"] = sum(1 for r in results.values() if not r["errors"]) / len(results)
     print(f"entity cases: {len(cases)}")
     for k in ("expect", "absent", "same", "apart"):

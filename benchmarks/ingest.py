@@ -29,10 +29,31 @@ from spinscope.ingest.langid import _detector
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results" / "ingest.json"
 
-_PEOPLE = ["Irena Vasko", "Tomas Reiner", "Lena Dahl", "Pavel Dunaj", "Marta Cerny", "Karel Benes", "Ada Krupa"]
-_ROLES = ["the foreign minister", "the harbour master", "the interior minister", "the council leader", "a spokeswoman"]
+_PEOPLE = [
+    "Irena Vasko",
+    "Tomas Reiner",
+    "Lena Dahl",
+    "Pavel Dunaj",
+    "Marta Cerny",
+    "Karel Benes",
+    "Ada Krupa",
+]
+_ROLES = [
+    "the foreign minister",
+    "the harbour master",
+    "the interior minister",
+    "the council leader",
+    "a spokeswoman",
+]
 _PLACES = ["Dorn", "Halden", "Ostra", "Marov", "Calder", "Lisk"]
-_THINGS = ["the grain corridor", "the new tariffs", "the port", "the rail line", "the budget", "the border crossing"]
+_THINGS = [
+    "the grain corridor",
+    "the new tariffs",
+    "the port",
+    "the rail line",
+    "the budget",
+    "the border crossing",
+]
 _VERBS = ["reopened", "was closed", "will be reviewed", "was delayed", "has been extended", "was approved"]
 _DAYS = ["on Monday", "on Tuesday", "late on Wednesday", "early on Thursday", "on Friday", "over the weekend"]
 _TEMPLATES = [

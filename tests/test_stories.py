@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import lxml.html
@@ -18,13 +19,16 @@ import pytest
 
 from spinscope.ingest import document_from_text, read_one
 from spinscope.stories import (
+    DEFAULT_THRESHOLD,
     compare,
     embed_texts,
     group_stories,
+    pair_scores,
     parse_date,
     quote_drift,
     render_comparison_html,
 )
+from spinscope.stories.drift import QuoteItem, align_quotes, join_split_quotes
 
 DATA = Path(__file__).parent / "data" / "stories"
 
@@ -226,36 +230,29 @@ def test_compare_rejects_wrong_types(analyses):
 
 
 # -- issue 22: drift direction, split quotes, an undated blog re-quoting a wire, compare counts --
-from spinscope.stories import DEFAULT_THRESHOLD, pair_scores  # noqa: E402
-from spinscope.stories.drift import QuoteItem, align_quotes, join_split_quotes  # noqa: E402
-
 PAIR = Path(__file__).parent / "data" / "stories_pair"
 FULL = "We will not reopen the airport until every drone over the runway is accounted for, and the radar teams agree"
 CUT = "We will not reopen the airport until every drone is accounted for"
 
 
 @pytest.mark.parametrize(
-    ("a", "b", "reason"),
+    ("full", "cut", "reason"),
     [
-        # both undated, the longer first or second: the cut one is never the original
-        (dict(text=FULL), dict(text=CUT), "cuts"),
-        (dict(text=CUT), dict(text=FULL), "cuts"),
-        # the cut version is dated and the full one is not: a date alone does not decide
-        (dict(text=FULL), dict(text=CUT, published="2026-05-12T08:20"), "cuts"),
-        # a wire service's copy wins
-        (dict(text=FULL, source="Northwind Wire"), dict(text=CUT + " [at Marov]"), "wire"),
+        ({}, {}, "cuts"),  # both undated: the cut one is never the original, whichever comes first
+        ({}, {"published": "2026-05-12T08:20"}, "cuts"),  # a date on the cut copy alone does not decide
+        ({"source": "Northwind Wire"}, {"text": CUT + " [at Marov]"}, "wire"),  # a wire service's copy wins
     ],
 )
-def test_a_cut_re_quote_is_not_named_the_original(a: dict, b: dict, reason: str) -> None:
-    items = [QuoteItem("full", speaker="Aron Pelc", order=1, **{**a, "text": a["text"]}) if a["text"] == FULL
-             else QuoteItem("cut", speaker="Aron Pelc", order=0, **a),
-             QuoteItem("full", speaker="Aron Pelc", order=1, **b) if b["text"] == FULL
-             else QuoteItem("cut", speaker="Aron Pelc", order=0, **b)]  # fmt: skip
+@pytest.mark.parametrize("cut_first", [True, False])
+def test_a_cut_re_quote_is_not_named_the_original(full: dict, cut: dict, reason: str, cut_first: bool) -> None:
+    full_item = QuoteItem("full", **{"text": FULL, "speaker": "Aron Pelc", **full})
+    cut_item = QuoteItem("cut", **{"text": CUT, "speaker": "Aron Pelc", **cut})
+    items = [replace(cut_item, order=0), replace(full_item, order=1)] if cut_first else [full_item, replace(cut_item, order=1)]
     (thread,) = align_quotes(items)
     assert thread.original_doc_id == "full"
     assert reason in thread.original_reason
-    cut = thread.version("cut")
-    assert cut is not None and cut.deleted and not [w for w in cut.inserted if not w.startswith("[")]
+    version = thread.version("cut")
+    assert version is not None and version.deleted and not [w for w in version.inserted if not w.startswith("[")]
 
 
 def test_a_quote_split_around_its_cue_is_aligned_as_one() -> None:

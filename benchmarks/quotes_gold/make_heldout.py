@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make_gold import Q, build  # noqa: E402
+from make_gold import Q, build
 
 SET_A: list[tuple[str, str, list[Q], str]] = []
 SET_B: list[tuple[str, str, list[Q], str]] = []
@@ -181,8 +181,16 @@ a(
     "Compact spokeswoman Nora Hals addressed the question of the missiles.\n"
     "\u201cOur partners [the Velmoran government] have asked us,\u201d Hals said, \u201cto keep the batteries in place (illegally) until spring.\u201d\n",
     [
-        Q("Our partners [the Velmoran government] have asked us,", "Nora Hals", ins=[("[the Velmoran government]", "clarification")]),
-        Q("to keep the batteries in place (illegally) until spring.", "Nora Hals", ins=[("(illegally)", "editorial")]),
+        Q(
+            "Our partners [the Velmoran government] have asked us,",
+            "Nora Hals",
+            ins=[("[the Velmoran government]", "clarification")],
+        ),
+        Q(
+            "to keep the batteries in place (illegally) until spring.",
+            "Nora Hals",
+            ins=[("(illegally)", "editorial")],
+        ),
     ],
     "split quote with a clarification in the first half and an editorial insertion in the second",
 )
@@ -200,35 +208,65 @@ a(
     "a18",
     "Foreign Minister Irena Vasko answered questions after the summit.\n"
     '"They [the partners] have promised air defence and they must deliver it," Vasko said.\n',
-    [Q("They [the partners] have promised air defence and they must deliver it,", "Irena Vasko", ins=[("[the partners]", "clarification")])],
+    [
+        Q(
+            "They [the partners] have promised air defence and they must deliver it,",
+            "Irena Vasko",
+            ins=[("[the partners]", "clarification")],
+        )
+    ],
     "bracket that only says who a pronoun means",
 )
 a(
     "a19",
     "General Ivo Marek spoke at the parade in Ostra.\n"
     '"The (foreign-backed) rebels have lost the hills," Marek said.\n',
-    [Q("The (foreign-backed) rebels have lost the hills,", "Ivo Marek", ins=[("(foreign-backed)", "editorial")])],
+    [
+        Q(
+            "The (foreign-backed) rebels have lost the hills,",
+            "Ivo Marek",
+            ins=[("(foreign-backed)", "editorial")],
+        )
+    ],
     "judgement added in parentheses",
 )
 a(
     "a20",
     "Velmoran Prime Minister Oskar Lind replied to the opposition.\n"
     '"The (so-called) protest movement is paid from abroad," Lind said.\n',
-    [Q("The (so-called) protest movement is paid from abroad,", "Oskar Lind", ins=[("(so-called)", "editorial")])],
+    [
+        Q(
+            "The (so-called) protest movement is paid from abroad,",
+            "Oskar Lind",
+            ins=[("(so-called)", "editorial")],
+        )
+    ],
     "'(so-called)' inserted: editorial",
 )
 a(
     "a21",
     "The commander of the garrison, Major Edvard Kos, described the night.\n"
     '"The group [terrorist] fired on the checkpoint at midnight," Kos said.\n',
-    [Q("The group [terrorist] fired on the checkpoint at midnight,", "Edvard Kos", ins=[("[terrorist]", "editorial")])],
+    [
+        Q(
+            "The group [terrorist] fired on the checkpoint at midnight,",
+            "Edvard Kos",
+            ins=[("[terrorist]", "editorial")],
+        )
+    ],
     "one-word bracketed label: editorial",
 )
 a(
     "a22",
     "Irena Vasko wrote to the Compact's council on Monday.\n"
     '"It [the agreement] expires in June and we will not extend it," she wrote.\n',
-    [Q("It [the agreement] expires in June and we will not extend it,", "Irena Vasko", ins=[("[the agreement]", "clarification")])],
+    [
+        Q(
+            "It [the agreement] expires in June and we will not extend it,",
+            "Irena Vasko",
+            ins=[("[the agreement]", "clarification")],
+        )
+    ],
     "clarification of 'it'",
 )
 a(
@@ -236,7 +274,11 @@ a(
     "Interior Minister Pavel Dunaj spoke after the arrests.\n"
     '"These [criminal] networks have been smuggling fuel for years," Dunaj said, "and we [the police] will stop them."\n',
     [
-        Q("These [criminal] networks have been smuggling fuel for years,", "Pavel Dunaj", ins=[("[criminal]", "editorial")]),
+        Q(
+            "These [criminal] networks have been smuggling fuel for years,",
+            "Pavel Dunaj",
+            ins=[("[criminal]", "editorial")],
+        ),
         Q("and we [the police] will stop them.", "Pavel Dunaj", ins=[("[the police]", "clarification")]),
     ],
     "both kinds in one split quote",
@@ -246,8 +288,16 @@ a(
     "Lutsen's envoy Mira Zelen answered the Estravian note.\n"
     '"He [President Sorn] knows our position," Zelen said. "The (illegitimate) authorities in Dravno do not."\n',
     [
-        Q("He [President Sorn] knows our position,", "Mira Zelen", ins=[("[President Sorn]", "clarification")]),
-        Q("The (illegitimate) authorities in Dravno do not.", "Mira Zelen", ins=[("(illegitimate)", "editorial")]),
+        Q(
+            "He [President Sorn] knows our position,",
+            "Mira Zelen",
+            ins=[("[President Sorn]", "clarification")],
+        ),
+        Q(
+            "The (illegitimate) authorities in Dravno do not.",
+            "Mira Zelen",
+            ins=[("(illegitimate)", "editorial")],
+        ),
     ],
     "clarification naming a person; editorial adjective in the continuation",
 )
@@ -366,7 +416,11 @@ a(
     '"We will answer at the council," LM said.\n',
     [
         Q("The note is a provocation,", "Lidia Moravec"),
-        Q("They [the Velmoran side] know it.", "Lidia Moravec", ins=[("[the Velmoran side]", "clarification")]),
+        Q(
+            "They [the Velmoran side] know it.",
+            "Lidia Moravec",
+            ins=[("[the Velmoran side]", "clarification")],
+        ),
         Q("We will answer at the council,", "Lidia Moravec"),
     ],
     "alias below; continuation with a clarification; a country in between",
@@ -442,7 +496,13 @@ b(
     "b06",
     "Interior Minister Pavel Dunaj spoke on state television.\n"
     '"The (Western-funded) organisations will have to register," Dunaj said.\n',
-    [Q("The (Western-funded) organisations will have to register,", "Pavel Dunaj", ins=[("(Western-funded)", "editorial")])],
+    [
+        Q(
+            "The (Western-funded) organisations will have to register,",
+            "Pavel Dunaj",
+            ins=[("(Western-funded)", "editorial")],
+        )
+    ],
     "editorial parenthesis",
 )
 b(
@@ -454,8 +514,7 @@ b(
 )
 b(
     "b08",
-    "Compact spokeswoman Nora Hals took questions.\n"
-    '"They [the members] agreed unanimously," Hals said.\n',
+    'Compact spokeswoman Nora Hals took questions.\n"They [the members] agreed unanimously," Hals said.\n',
     [Q("They [the members] agreed unanimously,", "Nora Hals", ins=[("[the members]", "clarification")])],
     "clarification of a pronoun",
 )
@@ -470,8 +529,7 @@ b(
 )
 b(
     "b10",
-    "Heavy rain flooded the lower town of Halden on Tuesday night.\n"
-    '"The river rose a metre in an hour."\n',
+    'Heavy rain flooded the lower town of Halden on Tuesday night.\n"The river rose a metre in an hour."\n',
     [Q("The river rose a metre in an hour.", None)],
     "no-cue quote with only a place named: no speaker",
 )

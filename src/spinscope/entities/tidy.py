@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from spinscope.entities.ner import RawMention
 from spinscope.quotes.lexicon import LEADING_STOP_WORDS, ORG_HEADS, TITLE_WORDS
 
-__all__ = ["PLATFORMS", "MEDIA_WORDS", "is_title_case", "tidy_mentions"]
+__all__ = ["MEDIA_WORDS", "PLATFORMS", "is_title_case", "tidy_mentions"]
 
 #: Online platforms the tagger tends to call places or people (lower case).
 PLATFORMS = frozenset(
@@ -74,7 +74,7 @@ def _name_runs(words: list[tuple[int, int, str]], body: str) -> list[tuple[int, 
             # Written that way in the body; a single word not only as a sentence's first word.
             for m in re.finditer(rf"(?<![\w-]){phrase}(?![\w-])", body):
                 before = body[: m.start()].rstrip()
-                if j - i > 1 or (before and before[-1] not in ".!?\n\"“:"):
+                if j - i > 1 or (before and before[-1] not in '.!?\n"“:'):
                     found = j
                     break
             if found:
@@ -107,7 +107,11 @@ def _split_titles(text: str, m: RawMention) -> list[RawMention]:
             while j < len(tokens) and tokens[j][1].lower() in TITLE_WORDS:
                 j += 1
             rest = tokens[j:]
-            if not rest or any(w.lower() in ORG_HEADS for _, w in rest) or not all(w[0].isupper() for _, w in rest):
+            if (
+                not rest
+                or any(w.lower() in ORG_HEADS for _, w in rest)
+                or not all(w[0].isupper() for _, w in rest)
+            ):
                 continue
             out: list[RawMention] = []
             head = tokens[:i]
@@ -125,7 +129,11 @@ def _retype(text: str, m: RawMention, taken: list[tuple[int, int]], *, headline:
     words = m.text.split()
     # "Velmora Today", "Halden Herald": extend over a media word the tagger left out.
     nxt = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[end : end + 20])
-    if nxt and nxt.group(1).lower() in MEDIA_WORDS and not any(a < end + nxt.end() and end < b for a, b in taken):
+    if (
+        nxt
+        and nxt.group(1).lower() in MEDIA_WORDS
+        and not any(a < end + nxt.end() and end < b for a, b in taken)
+    ):
         end += nxt.end()
         label = "ORG"
     elif words[-1].lower() in MEDIA_WORDS and label in {"PERSON", "GPE", "LOC"}:
@@ -135,7 +143,15 @@ def _retype(text: str, m: RawMention, taken: list[tuple[int, int]], *, headline:
     elif len(words) == 1 and label in {"ORG", "PERSON"}:
         following = text[end : end + 20]
         preceding = re.search(r"(\w+)[ \t]+$", text[max(0, start - 12) : start])
-        after_article = preceding is not None and preceding.group(1).lower() in {"the", "a", "an", "its", "their", "his", "her"}
+        after_article = preceding is not None and preceding.group(1).lower() in {
+            "the",
+            "a",
+            "an",
+            "its",
+            "their",
+            "his",
+            "her",
+        }
         if (
             m.text.endswith(_DEMONYM)
             and len(m.text) > 4
@@ -153,19 +169,25 @@ def _retype(text: str, m: RawMention, taken: list[tuple[int, int]], *, headline:
             s = window + prev.start(1)
             if not any(a < start and s < b for a, b in taken) and (s == 0 or text[s - 1] in " \t\n"):
                 before = text[:s].rstrip()
-                if before and before[-1] not in ".!?\n\"“:":  # not a sentence's first word
+                if before and before[-1] not in '.!?\n"“:':  # not a sentence's first word
                     start = s
     return RawMention(start, end, text[start:end], label, m.source)
 
 
-_OUTLET = re.compile(r"(?<![\w-])(?:[A-Z][a-z]+[ \t]+){1,2}(?:" + "|".join(w.title() for w in sorted(MEDIA_WORDS) if len(w) > 2) + r")(?![\w-])")
+_OUTLET = re.compile(
+    r"(?<![\w-])(?:[A-Z][a-z]+[ \t]+){1,2}(?:"
+    + "|".join(w.title() for w in sorted(MEDIA_WORDS) if len(w) > 2)
+    + r")(?![\w-])"
+)
 
 
 def _platforms(text: str, mentions: list[RawMention]) -> list[RawMention]:
     """Platforms and outlets ("Velmora Today") the tagger missed altogether."""
     taken = [(m.start, m.end) for m in mentions]
     added = []
-    found = [w for w in _CAP_WORD.finditer(text) if w.group(0).lower() in PLATFORMS] + list(_OUTLET.finditer(text))
+    found = [w for w in _CAP_WORD.finditer(text) if w.group(0).lower() in PLATFORMS] + list(
+        _OUTLET.finditer(text)
+    )
     for w in found:
         s, e = w.start(), w.end()
         words = w.group(0).split()

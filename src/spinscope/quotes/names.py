@@ -21,6 +21,7 @@ canonical name is the first full form. Aliases are defined by
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -281,7 +282,7 @@ def _mark_modifiers(masked: str, mentions: list[Mention]) -> None:
     "Dorn City Council deputy chairwoman Eva Kral" the person speaks, not
     the body: the organisation mention becomes a modifier.
     """
-    for m, nxt in zip(mentions, mentions[1:], strict=False):
+    for m, nxt in itertools.pairwise(mentions):
         if m.kind != "org" or nxt.kind not in ("person", "single"):
             continue
         between = masked[m.end : nxt.start]

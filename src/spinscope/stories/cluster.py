@@ -219,10 +219,9 @@ def key_entities(doc: Document, analysis: Mapping[str, Any] | None = None) -> Co
     all capitalised), and a trailing Roman numeral is dropped. The outlet's own name is left out: it says who wrote, not what
     happened. Speakers of the analysis's quotes are added when given.
     """
+    from spinscope.entities.tidy import is_title_case
     from spinscope.quotes.marks import find_mark_spans
     from spinscope.quotes.names import build_registry, mask_quotes
-
-    from spinscope.entities.tidy import is_title_case
 
     spans, _notes = find_mark_spans(doc)
     masked = mask_quotes(doc.text, spans)

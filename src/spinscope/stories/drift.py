@@ -324,7 +324,7 @@ def quotes_from_analysis(analysis: Mapping[str, Any], *, order: int = 0) -> list
                 end if isinstance(end, int) else None, published, order, source,
             )
         )  # fmt: skip
-    return join_split_quotes(items, text)
+    return join_split_quotes(items, text if isinstance(text, str) else "")
 
 
 # -- alignment ----------------------------------------------------------------------
@@ -418,7 +418,7 @@ def _thread(items: list[QuoteItem]) -> QuoteThread:
 
 _BRACKETED = re.compile(r"\[[^\[\]]*\]|\([^()]*\)")
 #: Outlet names that mark a wire service or news agency, whose copy others re-quote.
-_WIRE = re.compile(r"\b(?:wire|press|agency|news agency|newswire|reuters|associated press|afp|ap|dpa|efe|ansa)\b", re.I)
+_WIRE = re.compile(r"\b(?:wire|press|agency|news agency|newswire|reuters|associated press|afp|ap|dpa|efe|ansa)\b", re.IGNORECASE)
 
 
 def _covers(longer: str, shorter: str) -> bool:
@@ -437,7 +437,7 @@ def _break_tie(items: Sequence[QuoteItem], norms: Sequence[str], tied: list[int]
     bare = {i: _norm(_BRACKETED.sub(" ", items[i].text)) for i in pool}
     when = {i: _when(items[i].published) for i in pool}
     steps: list[tuple[str, Any]] = [
-        ("it comes from a wire service", lambda i: bool(items[i].source and _WIRE.search(items[i].source))),
+        ("it comes from a wire service", lambda i: bool(_WIRE.search(items[i].source or ""))),
         # Only when every date is known: an undated version may well be the older one.
         ("it was published first", lambda i: "9999" not in when.values() and when[i] == min(when.values())),
         (
