@@ -247,3 +247,13 @@ def test_near_duplicates_are_found_among_many_paragraphs() -> None:
     dropped = [n for n in doc.notes if n.action == "dropped-duplicate"]
     assert len(dropped) == 1 and "line" in dropped[0].detail
     assert len(doc.paragraphs) == 301
+
+
+def test_language_looks_further_when_the_opening_says_too_little() -> None:
+    from spinscope.ingest.langid import SAMPLE_CHARS, detect_language
+
+    opening = "12.03.2026 | 14:00 | 0:1 | 2:2 | 3:1 | " * 10
+    assert len(opening) > SAMPLE_CHARS
+    german = "Die Regierung hat am Montag neue Regeln für den Hafen beschlossen, die ab dem Sommer gelten sollen. "
+    guess = detect_language(opening + german * 3)
+    assert guess is not None and guess.code == "de"
