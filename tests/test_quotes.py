@@ -260,7 +260,7 @@ def test_to_dict_is_json_ready():
     assert json.loads(json.dumps(data)) == data
     q = data["quotes"][0]
     assert q["speaker"] == "Irena Vasko" and q["insertions"][0]["text"] == "[Western partners]"
-    assert data["analyzer"] == "quotes" and data["version"] == "v1"
+    assert data["analyzer"] == "quotes" and data["version"] == "v2"
 
 
 # -- evaluation ----------------------------------------------------------------------
