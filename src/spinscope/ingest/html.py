@@ -121,7 +121,7 @@ def _text_runs(html: str) -> list[str]:
     lxml's HTML parser repairs broken markup (unclosed ``<div><span>``) the
     way browsers do, so text that a tag left open still comes out here.
     """
-    import lxml.html
+    import lxml.html  # type: ignore[import-untyped]
 
     try:
         root = lxml.html.document_fromstring(html)

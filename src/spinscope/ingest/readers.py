@@ -79,7 +79,7 @@ def _jsonl_articles(text: str, name: str) -> Iterator[RawArticle | InputError]:
         where = f"{name}:{lineno}"
         try:
             obj = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             # json's messages may end in "at" ("Unterminated string starting at"): don't say it twice.
             at = "" if exc.msg.endswith(" at") else " at"
             yield InputError("E120", where, f"line is not valid JSON ({exc.msg}{at} column {exc.colno})")
