@@ -280,7 +280,7 @@ def test_an_undated_blog_re_quoting_a_dated_wire_joins_its_story() -> None:
     wire, blog = read_one(PAIR / "wire.txt"), read_one(PAIR / "blog.txt")
     assert wire.published and not blog.published
     scores = pair_scores([wire, blog])
-    assert scores.speakers is not None and scores.speakers[0, 1] == 1.0  # both quote Aron Pelc ("AP below")
+    assert scores.speakers is not None and scores.speakers[0, 1] == 1.0  # both quote Aron Pelc's words ("AP below")
     assert scores.embedding[0, 1] < DEFAULT_THRESHOLD  # the wording alone would split them
     assert scores.similarity[0, 1] >= DEFAULT_THRESHOLD
     (story,) = group_stories([wire, blog])
@@ -290,6 +290,14 @@ def test_an_undated_blog_re_quoting_a_dated_wire_joins_its_story() -> None:
     # The wire's split quote ("...tonight," he said, "and they...") is one quote, and the blog's addition shows.
     (split,) = [t for t in threads if t.drifted]
     assert split.version(blog.id).inserted == ["(whatever", "that", "means)."]
+
+
+def test_the_same_spokesman_on_another_matter_is_no_shared_quotation() -> None:
+    wire, other = read_one(PAIR / "wire.txt"), read_one(PAIR / "other.txt")
+    scores = pair_scores([wire, other])
+    assert scores.speakers is not None and scores.speakers[0, 1] == 0.0  # Aron Pelc in both, other words
+    assert scores.similarity[0, 1] < DEFAULT_THRESHOLD
+    assert len(group_stories([wire, other])) == 2
 
 
 def test_compare_counts_direct_quotes_as_it_lists_them(analyses):
