@@ -91,7 +91,7 @@ def test_quotes_are_attributed_and_edits_found(examples_dir: Path, model: object
         "Loaded_Language",
         "Name_Calling-Labeling",
     }
-    assert data["model"]["analyzers"]["quotes"] == "quotes.v1"
+    assert data["model"]["analyzers"]["quotes"] == "quotes.v2"
 
 
 def test_non_english_input_goes_to_the_multilingual_model_and_says_so(model: object) -> None:

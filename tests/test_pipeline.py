@@ -18,6 +18,10 @@ from spinscope.pipeline import Pipeline, load
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ORDER = ["language", "entities", "encoder", "techniques", "multilingual", "roles", "narratives", "quotes"]
+FACTORIES = {
+    "language": "language.v1", "entities": "entities.v2", "encoder": "encoder.v1", "techniques": "techniques.v1",
+    "multilingual": "multilingual.v1", "roles": "roles.v1", "narratives": "narratives.v1", "quotes": "quotes.v2",
+}  # fmt: skip
 
 
 def _doc(paragraphs: list[str], *, doc_id: str = "hand", language: str | None = "en") -> Document:
@@ -77,9 +81,9 @@ class EnglishParagraphs(Component):
 def test_default_pipeline_order_and_names() -> None:
     nlp = load()
     assert nlp.pipe_names == DEFAULT_ORDER
-    assert nlp.get_pipe("quotes").factory == "quotes.v1"
-    assert all(get_factory(f"{n}.v1") for n in DEFAULT_ORDER)
-    assert set(f"{n}.v1" for n in DEFAULT_ORDER) <= set(registered())
+    assert nlp.get_pipe("quotes").factory == "quotes.v2"
+    assert [get_factory(FACTORIES[n]).factory for n in DEFAULT_ORDER] == [FACTORIES[n] for n in DEFAULT_ORDER]
+    assert set(FACTORIES.values()) <= set(registered())
 
 
 def test_exclude_and_components_choose_what_runs() -> None:
@@ -95,7 +99,7 @@ def test_order_is_checked_when_built() -> None:
     with pytest.raises(ConfigError, match=r"\[E904\] component 'roles' \(roles.v1\): requires 'entities'"):
         Pipeline([("roles", "roles.v1")])
     with pytest.raises(ConfigError, match=r"\[E905\] component 'encoder' \(encoder.v1\): must come after 'entities'"):
-        Pipeline([("encoder", "encoder.v1"), ("entities", "entities.v1")])
+        Pipeline([("encoder", "encoder.v1"), ("entities", "entities.v2")])
     # Routing off but the multilingual heads still asked for: they need the routes.
     with pytest.raises(ConfigError, match=r"\[E904\] component 'multilingual'.*'routes'"):
         load(exclude=["language"])
@@ -136,7 +140,7 @@ def test_meta_names_versions_and_model_hashes_without_loading() -> None:
     meta = load().meta
     assert meta["spinscope_version"] == spinscope.__version__
     factories = [c["factory"] for c in meta["components"]]
-    assert factories == [f"{n}.v1" for n in DEFAULT_ORDER]
+    assert factories == [FACTORIES[n] for n in DEFAULT_ORDER]
     encoder = next(c for c in meta["components"] if c["name"] == "encoder")
     assert encoder["models"]["all-MiniLM-L6-v2"].startswith("sha256:53aa5117")
     assert encoder["models"]["detector"].startswith("sha256:") and len(encoder["models"]["detector"]) == 71

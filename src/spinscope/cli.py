@@ -72,6 +72,28 @@ def _pipeline(model: Path | None, exclude: list[str] | None = None):  # type: ig
     return load(model, exclude=[x for item in exclude or () for x in item.split(",") if x])
 
 
+def _check_encoding(value: str | None) -> str | None:
+    from spinscope.ingest.decode import check_encoding
+
+    if value is None:
+        return None
+    try:
+        return check_encoding(value)
+    except SpinscopeError as exc:
+        raise typer.BadParameter(exc.one_line) from None
+
+
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        callback=_check_encoding,
+        help="Decode every input with this codec (e.g. cp1252, latin-1, utf-16). "
+        "Default: detect (UTF-8; UTF-16/32 by BOM or byte pattern; a web page's declared charset).",
+    ),
+]
+
+
 def _default_format() -> OutputFormat:
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
 
@@ -137,12 +159,13 @@ def read_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
     """Read articles and print them as Documents: text, paragraphs, metadata, language, notes."""
     fmt = output_format or _default_format()
     options = ReadOptions(
-        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
     )
     show_progress = progress and _err.is_terminal and len(inputs) > 1
     ok = failed = 0
@@ -242,6 +265,7 @@ def analyze_command(
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
     exclude: ExcludeOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
     from spinscope.report import print_analysis
@@ -249,7 +273,9 @@ def analyze_command(
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
         raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     nlp = _pipeline(model, exclude)
     console = Console(highlight=False, soft_wrap=True)
     ok = failed = 0
@@ -302,11 +328,12 @@ def report_command(
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
     exclude: ExcludeOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Write an explainable, self-contained HTML report (same as analyze --format html)."""
     analyze_command(
         inputs, output_format=AnalyzeFormat.html, out=out, model=model, input_format=input_format,
-        clean=clean, max_bytes=max_bytes, timeout=timeout, exclude=exclude,
+        clean=clean, max_bytes=max_bytes, timeout=timeout, exclude=exclude, encoding=encoding,
     )  # fmt: skip
 
 
@@ -351,6 +378,7 @@ def stories_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Group articles that report the same event into stories, and show how their quotes drift."""
     from rich.table import Table
@@ -358,7 +386,9 @@ def stories_command(
     from spinscope.stories import stories_report
 
     fmt = output_format or (StoriesFormat.table if sys.stdout.isatty() else StoriesFormat.json)
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     pairs, failed = _analyze_all(inputs, options, model)
     stories = stories_report(
         [d for d, _ in pairs], [a.to_dict() for _, a in pairs],
@@ -370,7 +400,14 @@ def stories_command(
         from spinscope.report.view import drift_lines
 
         console = Console(highlight=False, soft_wrap=True)
-        table = Table("story", "name", "articles", "cohesion", "quote drift", show_lines=True, expand=True)
+        # The drift column holds sentences: give it most of the width and fold long words,
+        # rather than letting rich share the width out evenly.
+        table = Table(show_lines=True, expand=True)
+        table.add_column("story", no_wrap=True, ratio=1, min_width=8)
+        table.add_column("name", ratio=2, min_width=12)
+        table.add_column("articles", ratio=1, min_width=8)
+        table.add_column("cohesion", no_wrap=True, justify="right", min_width=8)
+        table.add_column("quote drift", ratio=5, min_width=30, overflow="fold")
         for st in stories:
             table.add_row(
                 _plain(st["id"]), _plain(st["name"]), _plain("\n".join(st["doc_ids"])),
@@ -398,11 +435,14 @@ def compare_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Two articles side by side: genre, frames, technique density, quotes and how they drift."""
     from spinscope.report.compare import compare, render_comparison_html
 
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     sides = []
     for name in (first, second):
         pairs, _failed = _analyze_all([name], options, model)

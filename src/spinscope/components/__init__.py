@@ -4,13 +4,13 @@
 name                      what it assigns                                 what it needs
 ========================  ==============================================  ==============================
 ``language.v1``           ``routes``: the model each paragraph goes to
-``entities.v1``           ``entities`` (spaCy NER, English paragraphs)    after ``language``
+``entities.v2``           ``entities`` (spaCy NER, English paragraphs)    after ``language``
 ``encoder.v1``            ``encoder``: the one English pass               after ``language``, ``entities``
 ``techniques.v1``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``
 ``roles.v1``              ``roles`` of entities and mentions              ``entities``, ``encoder``
 ``narratives.v1``         ``narratives`` and their evidence               ``encoder``
-``quotes.v1``             ``quotes``                                      after ``entities``
+``quotes.v2``             ``quotes``                                      after ``entities``
 ========================  ==============================================  ==============================
 
 Write your own with :func:`component` and :class:`Component`, and add it

@@ -1,4 +1,9 @@
-"""``entities.v1``: people, organisations, countries and groups, with spaCy's English NER.
+"""``entities.v2``: people, organisations, countries and groups, with spaCy's English NER.
+
+``v2`` (issue 22): the tagger's mentions are tidied before grouping
+(:mod:`spinscope.entities.tidy`: headline words, titles inside names,
+platforms and outlets as organisations) and aliases announced with
+"below"/"hereafter" merge.
 
 Runs on English articles (or on every article when nothing routes them), and
 only on their English paragraphs. It must come before ``encoder``, which
@@ -12,7 +17,7 @@ from spinscope.components.base import Component, Work, component
 __all__ = ["Entities"]
 
 
-@component("entities.v1")
+@component("entities.v2")
 class Entities(Component):
     """Grouped entity mentions (``Work.entities``, then ``Analysis.entities``)."""
 

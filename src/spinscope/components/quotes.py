@@ -1,4 +1,9 @@
-"""``quotes.v1``: every direct quotation, who said it, how it was introduced, and what the writer changed.
+"""``quotes.v2``: every direct quotation, who said it, how it was introduced, and what the writer changed.
+
+``v2`` (issue 22): speakers through titles and organisations, aliases
+defined with "below"/"hereafter", a cue-less quote to the established
+speaker or to nobody, judgement words make a bracket editorial, and no
+speakers at all for an article in a language the rules do not read.
 
 Speakers are resolved with the entities found before (the entity's label,
 not the mention's: the tagger may call a lone surname a place). Words the
@@ -40,7 +45,7 @@ def technique_scorer(model: SpinModel, techniques: Sequence[str]) -> Callable[[s
     return score
 
 
-@component("quotes.v1")
+@component("quotes.v2")
 class Quotes(Component):
     """Fills ``quotes`` (and ``quote_notes``)."""
 
@@ -54,6 +59,7 @@ class Quotes(Component):
         from spinscope.quotes import (
             EDITORIAL_TECHNIQUES,
             EDITORIAL_THRESHOLD,
+            SPEAKER_LANGUAGES,
             classify_quotes,
             extract_quotes,
         )
@@ -66,5 +72,6 @@ class Quotes(Component):
                 scorer = technique_scorer(self.resources.spin_model, EDITORIAL_TECHNIQUES)
                 quotes = classify_quotes(quotes, scorer, threshold=EDITORIAL_THRESHOLD)
             work.analysis.quotes = quotes
-            if not work.english_article:
+            language = work.doc.language.code if work.doc.language else None
+            if language is not None and language not in SPEAKER_LANGUAGES:  # the rules read English only
                 work.skipped["quote speakers"] = "English-only"

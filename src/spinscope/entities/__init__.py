@@ -5,8 +5,11 @@ Data flow, all inside :func:`spinscope.pipeline.analyze_documents`:
 1. :func:`find_entities` -- spaCy's pinned English NER pipeline
    (:mod:`~spinscope.entities.ner`) tags each paragraph; mentions are grouped
    into entities (:mod:`~spinscope.entities.group`: same name, surname,
-   defined acronyms; capitals and seats of government linked to their
-   country).
+   defined acronyms and announced aliases; capitals and seats of
+   government linked to their country), after
+   :mod:`~spinscope.entities.tidy` has repaired the tagger's usual
+   mistakes (title-case headline words, titles inside a name, platforms,
+   outlets, adjectives of places).
 2. :func:`paragraph_spans` -- each paragraph's mention ranges, handed to the
    detector's encoder so the mention states come out of the same pass.
 3. :func:`assign_roles` -- the role head (:mod:`~spinscope.entities.roles`)
@@ -26,6 +29,7 @@ import numpy as np
 
 from spinscope.entities.group import Entity, Mention, group_mentions, name_key
 from spinscope.entities.ner import ENTITY_LABELS, RawMention, find_mentions, load_ner, ner_version
+from spinscope.entities.tidy import tidy_mentions
 from spinscope.entities.roles import (
     FINE_BY_MAIN,
     FINE_ROLES,
@@ -66,7 +70,9 @@ def find_entities_many(
             per_paragraph[i] = raw[pos]
             pos += 1
         ranges = [(p.start, p.end) for p in doc.paragraphs]
-        out.append(group_mentions(doc.text, ranges, per_paragraph))
+        title = next((i for i, p in enumerate(doc.paragraphs) if p.kind == "title"), None)
+        texts_of = [doc.text[p.start : p.end] for p in doc.paragraphs]
+        out.append(group_mentions(doc.text, ranges, tidy_mentions(texts_of, per_paragraph, title_index=title)))
     return out
 
 

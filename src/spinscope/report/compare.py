@@ -75,8 +75,9 @@ class ArticleSide:
     labels: int
     density: float
     categories: tuple[CategoryDensity, ...]
-    quotes: int
+    quotes: int  # direct quotations as the comparison lists them: speech, a split quote once
     paragraphs: tuple[str, ...]
+    scare_quotes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class ArticleSide:
             "density": round(self.density, 3),
             "categories": [c.to_dict() for c in self.categories],
             "quotes": self.quotes,
+            "scare_quotes": self.scare_quotes,
         }
 
 
@@ -102,6 +104,7 @@ def _side(analysis: AnalysisDict) -> ArticleSide:
     genre = analysis.get("genre") if isinstance(analysis.get("genre"), Mapping) else {}
     score = genre.get("score")
     text = _s(doc.get("text"))
+    quotes = [q for q in analysis.get("quotes") or () if isinstance(q, Mapping)]
     paras = []
     for p in doc.get("paragraphs") or ():
         if isinstance(p, Mapping) and isinstance(p.get("start"), int) and isinstance(p.get("end"), int):
@@ -122,7 +125,9 @@ def _side(analysis: AnalysisDict) -> ArticleSide:
             CategoryDensity(cat.key, cat.name, cat.colour, n, n / words * 100 if words else 0.0)
             for cat, n in summary.by_category
         ),
-        quotes=len([q for q in analysis.get("quotes") or () if isinstance(q, Mapping)]),
+        # As listed below the table: speech only, a quote split around its cue counted once.
+        quotes=len(quotes_from_analysis(analysis)),
+        scare_quotes=sum(1 for q in quotes if q.get("kind") == "scare"),
         paragraphs=tuple(p for p in paras if p.strip()) or ((text,) if text.strip() else ()),
     )
 

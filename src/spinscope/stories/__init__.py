@@ -20,6 +20,7 @@ from typing import Any
 from spinscope.document import Document
 from spinscope.stories.cluster import (
     DEFAULT_ENTITY_WEIGHT,
+    DEFAULT_SPEAKER_WEIGHT,
     DEFAULT_THRESHOLD,
     DEFAULT_WINDOW_DAYS,
     PairScores,
@@ -43,6 +44,7 @@ from spinscope.stories.embed import embed_texts
 
 __all__ = [
     "DEFAULT_ENTITY_WEIGHT",
+    "DEFAULT_SPEAKER_WEIGHT",
     "DEFAULT_THRESHOLD",
     "DEFAULT_WINDOW_DAYS",
     "Edit",
