@@ -196,12 +196,13 @@ def test_batched_and_one_at_a_time_agree() -> None:
     assert together[:3] == alone
 
 
-def _normalised(analysis: dict[str, object]) -> dict[str, object]:
-    out = {k: v for k, v in analysis.items() if k not in {"spinscope_version", "model", "schema_version"}}
-    document = dict(out["document"])  # type: ignore[call-overload]
-    document.pop("origin", None)  # where the checkout is
-    out["document"] = document
-    return out
+#: What components still at their first version write. ``entities.v2`` and ``quotes.v2`` changed on
+#: purpose after the JSON below was written (issue 22: speakers, aliases, tidied mentions), and with
+#: them the entity roles and the warning about quote speakers; their own tests and gold sets pin them.
+UNCHANGED_FIELDS = (
+    "genre", "genre_probabilities", "frames", "frame_scores", "paragraphs", "spans", "technique_counts",
+    "paragraph_languages", "narratives",
+)  # fmt: skip
 
 
 def test_examples_give_the_results_they_gave_before_the_component_pipeline() -> None:
@@ -212,11 +213,14 @@ def test_examples_give_the_results_they_gave_before_the_component_pipeline() -> 
     """
     before = [json.loads(x) for x in (ROOT / "tests/data/pipeline/examples-before.jsonl").read_text(encoding="utf-8").splitlines()]
     docs = [r.document for r in spinscope.read([str(ROOT / "examples")]) if r.document is not None]
-    now = [_normalised(a.to_dict()) for a in load().pipe(docs)]
+    now = [a.to_dict() for a in load().pipe(docs)]
     assert len(now) == len(before)
     for old, new in zip(before, now, strict=True):
-        for key in sorted(set(old) | set(new)):
-            assert new.get(key) == old.get(key), f"{new['document']['id']}: {key} differs"
+        name = new["document"]["id"]
+        assert (new["document"]["text"], new["document"]["paragraphs"]) == (old["document"]["text"], old["document"]["paragraphs"]), name
+        for key in UNCHANGED_FIELDS:
+            assert new.get(key) == old.get(key), f"{name}: {key} differs"
+        assert len(new.get("quotes", [])) == len(old.get("quotes", [])), f"{name}: a quote was lost or invented"
 
 
 def test_public_names_are_exported() -> None:
