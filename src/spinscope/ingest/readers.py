@@ -79,7 +79,10 @@ def _jsonl_articles(text: str, name: str) -> Iterator[RawArticle | InputError]:
         try:
             obj = json.loads(line)
         except ValueError as exc:
-            yield InputError("E120", where, f"line is not valid JSON ({exc.msg} at column {exc.colno})")
+            # A JSONDecodeError says where; other ValueErrors (an integer past Python's
+            # 4,300-digit conversion limit) carry only a message.
+            detail = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            yield InputError("E120", where, f"line is not valid JSON ({detail})")
             continue
         if not isinstance(obj, dict):
             yield InputError("E121", where, f"line is a JSON {type(obj).__name__}, not an object")
