@@ -36,7 +36,7 @@ from spinscope.models.calibrate import GRID, fit_micro_thresholds, micro_f1
 from spinscope.models.config import TrainConfig
 from spinscope.models.net import NetConfig, SpinNet, article_vector
 
-__all__ = ["train", "Record"]
+__all__ = ["Record", "train"]
 
 Log = Callable[[str], None]
 
@@ -196,7 +196,8 @@ def _span_f1(records: list[Record], tokens: list[np.ndarray], threshold: float, 
     from spinscope.metrics import span_prf
     from spinscope.models.bundle import ParagraphOutput
 
-    gold, pred = [], []
+    gold: list[tuple[str, str, int, int]] = []
+    pred: list[tuple[str, str, int, int]] = []
     ths = np.full(len(techniques), threshold, dtype=np.float32)
     for r, tp in zip(records, tokens, strict=True):
         key = f"{r.article}:{r.paragraph}"
@@ -259,7 +260,7 @@ def train(
     pos_weight = ((len(train_recs) - positives) / positives.clamp(min=1)).clamp(max=config.pos_weight_cap).sqrt()
     top_params = [p for n, p in net.named_parameters() if n.startswith("top.")]
     head_params = [p for n, p in net.named_parameters() if n.startswith(("token_head", "paragraph_head"))]
-    groups = [{"params": head_params, "lr": config.lr_heads}]
+    groups: list[dict[str, Any]] = [{"params": head_params, "lr": config.lr_heads}]
     if top_params:
         groups.insert(0, {"params": top_params, "lr": config.lr_top})
     opt = torch.optim.AdamW(groups, weight_decay=config.weight_decay)

@@ -201,7 +201,7 @@ def _fit_article_heads(
     genre_b = np.full(len(genre_labels), -10.0, np.float32)  # a genre absent from training is never predicted
     if len({genres[i] for i in has_g}) > 1:
         genre_clf = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000)
-        genre_clf.fit(An[has_g], [genre_labels.index(genres[i]) for i in has_g])  # type: ignore[arg-type]
+        genre_clf.fit(An[has_g], [genre_labels.index(genres[i]) for i in has_g])
         classes = list(genre_clf.classes_)
         if len(classes) == 2:  # scikit-learn keeps one row, for the second class, when there are two
             genre_W[:, classes[1]], genre_b[classes[1]] = genre_clf.coef_[0], genre_clf.intercept_[0]
