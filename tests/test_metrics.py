@@ -655,6 +655,7 @@ def test_en_dev_baselines_reproduce_the_official_scores(scorers: Path) -> None:
         assert official.secondary == pytest.approx(secondary, abs=TOL), official.output
 
 
+@pytest.mark.dataset
 def test_gold_spans_score_perfectly_against_themselves() -> None:
     folder = TASK3 / "data" / "en" / "dev-labels-subtask-3-spans"
     techniques = TASK3 / "scorers" / "techniques_subtask3.txt"
