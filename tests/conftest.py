@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from ci_skips import pytest_runtest_makereport  # noqa: F401  (a hook: CI=true turns some skips into failures)
 
 pytest_plugins = ["pytester"]  # tests/test_ci_skips.py runs throw-away pytest projects

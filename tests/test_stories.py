@@ -150,7 +150,12 @@ def test_drift_finds_inserted_words_and_the_original(docs, gold):
     assert tweaked.inserted == case["inserted"] and not tweaked.deleted
     assert thread.original_doc_id in {docs[s].id for s in case["original_docs"]}
     assert ("insert", "and without mercy") in tweaked.segments
-    assert json.loads(json.dumps(thread.to_dict()))["versions"][0]["is_original"] in (True, False)
+    data = json.loads(json.dumps(thread.to_dict()))
+    by_doc = {v["doc_id"]: v for v in data["versions"]}
+    assert data["original_doc_id"] == thread.original_doc_id
+    assert [d for d, v in by_doc.items() if v["is_original"]] == [thread.original_doc_id]  # exactly one original
+    assert by_doc[tweaked.doc_id]["inserted"] == case["inserted"] and by_doc[tweaked.doc_id]["deleted"] == []
+    assert ["insert", "and without mercy"] in by_doc[tweaked.doc_id]["segments"]
 
 
 def test_drift_finds_truncation(docs, gold):
