@@ -74,7 +74,10 @@ def test_grouping_pairwise_precision_and_recall(docs, gold, stories, record_prop
     record_property("pairwise_precision", precision)
     record_property("pairwise_recall", recall)
     print(f"stories: pairwise precision {precision:.3f}, recall {recall:.3f}")
-    assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+    # Pinned at what this set scores now: the thresholds were chosen on it (BENCHMARKS.md,
+    # "Stories"), so anything less is a regression, not noise. The held-out set measures generalisation.
+    assert (precision, recall) == (1.0, 1.0), (precision, recall)
+    assert len(stories) == len(gold["stories"]) + len(gold["singletons"])
 
 
 def test_every_gold_story_is_together_and_singletons_stay_apart(docs, gold, stories):
