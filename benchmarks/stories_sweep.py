@@ -119,9 +119,7 @@ class Drift:
                 v = t.version(changed)
                 if v is None or t.speaker != case["speaker"] or not originals <= set(t.doc_ids):
                     continue
-                if "inserted" in case and v.inserted == case["inserted"]:
-                    found += 1
-                elif "truncated_doc" in case and v.truncated_right:
+                if ("inserted" in case and v.inserted == case["inserted"]) or ("truncated_doc" in case and v.truncated_right):
                     found += 1
         return {"threads": len(threads), "cross_story_threads": cross, "drift_cases_found": found}
 

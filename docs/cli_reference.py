@@ -153,7 +153,7 @@ def render_reference() -> str:
         "|---|---|",
     ]
     out += [f"| [`{path}`](#{path.replace(' ', '-')}) | {_summary(cmd)} |" for path, cmd, _ in cmds]
-    for path, cmd, ctx in cmds:
+    for path, cmd, _ in cmds:
         out += ["", f"## {path}", ""]
         help_text = (cmd.help or "").strip()
         if help_text:

@@ -9,7 +9,7 @@ from pathlib import Path
 from spinscope.analysis import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?$", re.M)
+HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\d{4}-\d{2}-\d{2}))?$", re.MULTILINE)
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -39,7 +39,7 @@ def test_changelog_follows_keep_a_changelog() -> None:
     for version, date, body in released:
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
         assert date, f"{version} has no date"
-        kinds = re.findall(r"^### (\w+)$", body, re.M)
+        kinds = re.findall(r"^### (\w+)$", body, re.MULTILINE)
         assert kinds and set(kinds) <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}, (version, kinds)
     versions = [_version(v) for v, _, _ in released]
     assert versions == sorted(versions, reverse=True), "versions must go newest first"

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _readme_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```bash\n(.*?)```", readme, re.S)
+    block = re.search(r"```bash\n(.*?)```", readme, re.DOTALL)
     assert block, "README must open with a bash block"
     return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
 
@@ -60,7 +60,7 @@ def test_every_option_of_every_command_is_in_the_readme() -> None:
     ref = _cli_reference()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme[readme.index(ref.BEGIN) : readme.index(ref.END)]
-    sections = dict(re.findall(r"#### `([^`]+)`\n(.*?)(?=\n#### |\Z)", block, re.S))
+    sections = dict(re.findall(r"#### `([^`]+)`\n(.*?)(?=\n#### |\Z)", block, re.DOTALL))
     checked = 0
     for path, command, _ in ref.commands():
         assert path in sections, f"{path} has no options table in the README: run python docs/cli_reference.py"
