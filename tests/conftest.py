@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from ci_skips import pytest_runtest_makereport  # noqa: F401  (a hook: CI=true turns some skips into failures)
+
+pytest_plugins = ["pytester"]  # tests/test_ci_skips.py runs throw-away pytest projects
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Fixtures that only exist to find the shared datasets: a test using one is a dataset test.
+DATASET_FIXTURES = {"shared_data", "scorers"}
 EXAMPLES = ROOT / "examples"
 
 
@@ -28,3 +34,10 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared datasets not found at {path} (set SPINSCOPE_DATA)")
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the shared datasets ``dataset`` (see tests/ci_skips.py)."""
+    for item in items:
+        if DATASET_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.dataset)

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,9 +41,14 @@ def _data_dir() -> Path:
 
 
 DATA = _data_dir()
-needs_data = pytest.mark.skipif(
+_skip_without_data = pytest.mark.skipif(
     not DATA.is_dir(), reason=f"shared datasets not found at {DATA} (set SPINSCOPE_DATA to run these tests)"
 )
+
+
+def needs_data(test: Any) -> Any:
+    """Skip without the shared data; mark ``dataset`` so that CI=true fails instead of skipping."""
+    return pytest.mark.dataset(_skip_without_data(test))
 
 S23_GOLD = [(lang, split) for lang in ("en", "fr", "ge", "it", "po", "ru") for split in ("train", "dev")]
 S25_ALL = [(lang, split) for lang in ("BG", "EN", "HI", "PT", "RU") for split in ("train", "dev")]

@@ -6,6 +6,7 @@ import json
 import shutil
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import numpy as np
@@ -118,17 +119,62 @@ def test_long_paragraph_is_windowed_and_offsets_stay_valid(model: object) -> Non
     text = "A very long paragraph\n\n" + sentence * 60
     result = analyze(text, model=model)  # type: ignore[arg-type]
     doc = result.document
+    assert result.spans
     for s in result.spans:
         assert 0 <= s.start < s.end <= len(doc.text)
     assert len(doc.paragraphs) == 2
 
 
-@pytest.mark.slow
-def test_ten_thousand_paragraphs_are_processed_in_batches(model: object) -> None:
-    text = "Many paragraphs\n\n" + "\n\n".join(f"Item {i} shipped." for i in range(10_000))
-    result = analyze(spinscope.document_from_text(text, detect_language=False), model=model)  # type: ignore[arg-type]
-    assert len(result.document.paragraphs) == 10_001
-    assert result.genre is not None
+def test_text_past_the_first_token_window_is_scored(model: spinscope.models.bundle.SpinModel) -> None:  # type: ignore[name-defined]
+    calm = "The committee met on Tuesday and reviewed the budget for the coming year. " * 40
+    loaded = "These corrupt, lying traitors are destroying our great nation and must be stopped before it is too late!"
+    tail = calm + loaded
+    out_calm, out_tail = model.encode_paragraphs([calm, tail])
+    assert len(out_tail.windows) >= 3
+    first_window_end = max(end for _, end in out_tail.windows[0][1])
+    assert first_window_end < len(calm)  # the loaded sentence lies wholly past the first window...
+    assert max(end for _, offsets in out_tail.windows for _, end in offsets) == len(tail)  # ...and is read
+    ll = model.techniques.index("Loaded_Language")
+    # The paragraph label comes from the last window: the calm text alone stays far below the threshold.
+    assert out_tail.paragraph_probs[ll] > model.thresholds("techniques")[ll] > 10 * out_calm.paragraph_probs[ll]
+    title = "A long paragraph\n\n"
+    result = analyze(title + tail, model=model)
+    assert any(s.technique == "Loaded_Language" and s.start >= len(title) + len(calm) for s in result.spans)
+    assert "Loaded_Language" in {ls.label for p in result.paragraphs if p.paragraph == 1 for ls in p.labels}
+
+
+def test_paragraphs_are_encoded_in_bounded_chunks_and_batches(
+    model: spinscope.models.bundle.SpinModel,  # type: ignore[name-defined]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What keeps a 10,000-paragraph article in bounded memory (benchmarks/long_article_memory.py
+    # measures it): paragraphs are tokenised batch_size * 128 at a time, run batch_size windows
+    # per forward pass, and each output is yielded before the next chunk is read.
+    tokenised: list[int] = []
+    forward: list[int] = []
+
+    class CountingTokenizer:  # the Rust tokenizer's methods cannot be patched in place
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def encode_batch(self, texts: list[str]) -> Any:
+            tokenised.append(len(texts))
+            return self.inner.encode_batch(texts)
+
+    run_top = model.net.run_top
+    monkeypatch.setattr(model, "tokenizer", CountingTokenizer(model.tokenizer))
+    monkeypatch.setattr(model.net, "run_top", lambda states, mask: forward.append(len(mask)) or run_top(states, mask))
+    texts = [f"Item {i} shipped." for i in range(600)]
+    outputs = model.encode_paragraphs(texts, batch_size=2)
+    first = next(outputs)
+    assert tokenised == [256] and len(forward) == 128  # only the first chunk has been read
+    rest = list(outputs)
+    assert tokenised == [256, 256, 88] and max(forward) == 2 and sum(forward) == 600
+    assert len(rest) == 599 and first.windows and all(len(o.windows) == 1 for o in rest)
+    whole = list(model.encode_paragraphs(texts[:5], batch_size=64))  # batching does not change results
+    assert all(
+        np.allclose(a.paragraph_probs, b.paragraph_probs, atol=1e-5) for a, b in zip([first, *rest[:4]], whole, strict=True)
+    )
 
 
 def test_batching_across_articles_changes_nothing(examples_dir: Path, model: object) -> None:

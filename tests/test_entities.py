@@ -228,7 +228,13 @@ def test_analyze_gives_entities_roles_and_narratives() -> None:
             assert result["document"]["text"][m["start"] : m["end"]] == m["text"]
             assert m["role"]["main_role"] in MAIN_ROLES
     n = result["narratives"]
-    assert n["domain"] in {"URW", "CC", "Other"}
+    # Putin accuses the U.S. of lying and of arming Ukraine: the war, blamed on or discrediting the West.
+    assert n["domain"] == "URW"
+    assert n["dominant"] in {
+        "URW: Blaming the war on others rather than the invader",
+        "URW: Discrediting the West, Diplomacy",
+    }, n["dominant"]
+    assert n["narratives"] and all(x["label"].startswith("URW: ") for x in n["narratives"])
     for ev in n["evidence"]:
         assert result["document"]["text"][ev["start"] : ev["end"]] == ev["text"]
     assert result["schema_version"] == "1.4"

@@ -16,6 +16,7 @@ import importlib.util
 import itertools
 import os
 import random
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +24,6 @@ from typing import TypeVar
 
 import pytest
 
-from spinscope.errors import DatasetError
 from spinscope.metrics import (
     GENRE_LABELS,
     MetricError,
@@ -430,7 +430,12 @@ def test_readers_reject_what_the_official_scorers_refuse_or_misread(
 ) -> None:
     with pytest.raises(FormatError, match=rf"\[{code}\]") as info:
         parse(text)
-    assert isinstance(info.value, DatasetError)
+    error = info.value
+    # One coded line naming the input (and the line, where there is one) and the problem.
+    assert error.code == code and error.subject.startswith("<string>") and error.problem
+    assert str(error) == f"[{code}] {error.subject}: {error.problem}" and "\n" not in str(error)
+    if code != "E510":  # E510 is about the whole file (its encoding or BOM)
+        assert re.fullmatch(r"<string>:\d+", error.subject), error.subject
 
 
 def test_reader_labels_and_errors(tmp_path: Path) -> None:
@@ -655,6 +660,7 @@ def test_en_dev_baselines_reproduce_the_official_scores(scorers: Path) -> None:
         assert official.secondary == pytest.approx(secondary, abs=TOL), official.output
 
 
+@pytest.mark.dataset
 def test_gold_spans_score_perfectly_against_themselves() -> None:
     folder = TASK3 / "data" / "en" / "dev-labels-subtask-3-spans"
     techniques = TASK3 / "scorers" / "techniques_subtask3.txt"

@@ -286,6 +286,16 @@ RU_WAR = (
 )
 
 
+# Written for this test (Bulgarian): the same war article as RU_WAR.
+BG_WAR = (
+    "Киевският режим продължава войната с парите на Запада.\n\n"
+    "Според експерти украинските власти са корумпирани и разграбват западната помощ, "
+    "а президентът Зеленски лъже собствения си народ за положението на фронта.\n\n"
+    "Вашингтон и Брюксел отново обещават оръжие на Киев, докато европейците плащат за това "
+    "с по-високи цени на газа и електричеството."
+)
+
+
 def test_the_packaged_multilingual_narrative_model_is_small_and_names_its_languages() -> None:
     from spinscope.multilingual.narratives import (
         DEFAULT_NARRATIVES_DIR,
@@ -327,7 +337,11 @@ def test_a_russian_article_gets_narratives_but_no_english_only_analyzers() -> No
     assert result["document"]["language"]["code"] == "ru"
     assert result["model"]["analyzers"]["narratives"] == "narratives.v1" and result["model"]["narratives_model"] == "multilingual"
     narratives = result["narratives"]
-    assert narratives["domain"] in ("URW", "CC", "Other")
+    # Corrupt Ukrainian authorities and a lying Zelensky: the war, discrediting Ukraine's government.
+    assert narratives["domain"] == "URW"
+    assert narratives["dominant"] == "URW: Discrediting Ukraine"
+    sub = "URW: Discrediting Ukraine: Discrediting Ukrainian government and officials and policies"
+    assert sub in {s["label"] for s in narratives["subnarratives"]}
     assert any("multilingual narrative model (trained on en, bg, pt, ru)" in w for w in result["warnings"])
     assert any(w.startswith("entities, roles and quote speakers are English-only") for w in result["warnings"])
     text = result["document"]["text"]
@@ -398,8 +412,13 @@ def test_training_the_multilingual_narrative_model_on_one_language(shared_data: 
     assert summary["languages"] == ["BG"]
     assert summary["articles_per_language"] == {"BG": summary["articles"]} and summary["articles"] > 100
     assert "1024" in summary["features"]
+    from spinscope.multilingual.encoder import load_multilingual_encoder
+    from spinscope.multilingual.narratives import article_rows
+
     model = NarrativeModel.load(tmp_path / "bg")
-    assert model.predict(np.zeros((1, 1024), np.float32))[0].domain in ("URW", "CC", "Other")
+    X, _ = article_rows([BG_WAR], load_multilingual_encoder())
+    (war,) = model.predict(X)
+    assert war.domain == "URW" and all(n.startswith("URW: ") for n in war.narratives), war
 
 
 def test_every_committed_model_artifact_together_stays_within_25_mb() -> None:

@@ -17,7 +17,7 @@ import pytest
 from spinscope.narratives import evidence as E
 from spinscope.narratives.features import FEATURE_DIM, article_features, text_units
 from spinscope.narratives.metrics import instance_f1, samples_f1, subtask2_scores
-from spinscope.narratives.model import DOMAINS, OTHER, NarrativeModel, domain_of, parent_of
+from spinscope.narratives.model import OTHER, NarrativeModel, domain_of, parent_of
 from spinscope.narratives.train import label_matrix, run_official_subtask2_scorer
 
 URW_A = "URW: Discrediting Ukraine"
@@ -296,6 +296,8 @@ def test_evidence_skips_repeated_sentences(monkeypatch: pytest.MonkeyPatch) -> N
     text = "Ukraine is a puppet of the West today\n\nUkraine is a puppet of the West today\nOther words here now.\n"
     ev = E.find_evidence(text, URW_A, subnarratives=[URW_A1])
     picked = [" ".join(text[e.start : e.end].split()) for e in ev]
+    # The puppet sentence is picked once, not twice (and something is picked at all).
+    assert picked.count("Ukraine is a puppet of the West today") == 1, picked
     assert len(picked) == len(set(picked))
 
 
@@ -326,8 +328,13 @@ def test_packaged_model_predicts() -> None:
     model = NarrativeModel.load(DEFAULT_MODEL_DIR)  # shipped with the package
     assert model.meta["training"]["languages"][0] == "EN"
     preds = predict_texts(model, [ARTICLE, "", "A recipe for lemon cake.\n\nMix flour and sugar."])
-    assert preds[1].is_other
-    assert all(p.domain in DOMAINS for p in preds)
+    war, empty, recipe = preds
+    # "Ukraine is a puppet of the West": unmistakably the war, and a narrative about Ukraine or the West.
+    assert war.domain == "URW" and not war.is_other
+    assert war.dominant in {"URW: Discrediting Ukraine", "URW: Discrediting the West, Diplomacy"}, war.dominant
+    assert all(n.startswith("URW: ") for n in war.narratives)
+    assert all(any(s.startswith(f"{n}: ") for n in war.narratives) for s in war.subnarratives)
+    assert empty.is_other and recipe.is_other and recipe.domain == "Other"
     assert sum(f.stat().st_size for f in DEFAULT_MODEL_DIR.iterdir()) < 3_000_000
 
 

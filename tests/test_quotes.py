@@ -345,15 +345,23 @@ def test_gold_offsets_apply_to_the_document_text():
 
 
 def test_gold_set_floors():
-    """The benchmark's targets, as a gate (the full table: benchmarks/quotes_eval.py)."""
+    """The development set's scores, pinned where they are (the full table: benchmarks/quotes_eval.py).
+
+    The rules were written against this set, so any loss on it is a regression; the floors are
+    what it scores now (2026-12-01: 78 passages, 108 quotes), never lowered silently. How well the
+    rules generalise is the held-out set's question (BENCHMARKS.md says which set is which).
+    """
     counts = []
     for item in load_gold():
         doc = doc_of(item["text"])
         counts.append(score_item(item["quotes"], [quote_to_record(q) for q in extract_quotes(doc).quotes]))
     m = summarise(counts)
-    assert m["quotes"]["f1"] >= 0.90
-    assert m["speaker"]["accuracy"] >= 0.85
-    assert m["insertions"]["recall"] >= 0.95 and m["insertions"]["precision"] >= 0.90
+    assert m["quotes"]["f1"] == 1.0 and m["quotes"]["exact"] == m["quotes"]["tp"], m["quotes"]
+    assert m["speaker"]["accuracy"] == 1.0, m["speaker"]
+    assert m["kind"]["accuracy"] == 1.0 and m["truncation"]["accuracy"] == 1.0
+    assert m["insertions"]["recall"] == 1.0 and m["insertions"]["precision"] == 1.0, m["insertions"]
+    editorial = m["editorial"]  # the weakest class: 15 insertions, one in two flagged ones right
+    assert editorial["recall"] == 1.0 and editorial["precision"] >= 0.5 and editorial["accuracy"] >= 0.86, editorial
 
 
 def test_insertion_dataclass_to_dict():

@@ -85,6 +85,18 @@ def test_jsonl_lines_good_and_bad(tmp_path: Path) -> None:
     assert results[4].document is not None and results[4].document.id == "feed-6"
 
 
+def test_jsonl_line_with_an_oversized_integer_is_e120(tmp_path: Path) -> None:
+    # json.loads raises a plain ValueError (not a JSONDecodeError) past Python's
+    # 4,300-digit integer limit; it must still be a coded input error.
+    good = json.dumps({"text": "An article that follows the broken line, long enough to read."})
+    path = _write(tmp_path / "big.jsonl", good + '\n{"text": "x", "n": ' + "9" * 5000 + "}\n")
+    results = list(read([path]))
+    assert [r.status for r in results] == ["ok", "error"]
+    error = results[1].error
+    assert error is not None and error.code == "E120"
+    assert results[1].message.startswith(f"[E120] {path}:2: line is not valid JSON (") and "4300" in results[1].message
+
+
 def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = io.TextIOWrapper(io.BytesIO(ARTICLE.encode("utf-8")))
     monkeypatch.setattr(sys, "stdin", fake)

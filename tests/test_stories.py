@@ -70,7 +70,10 @@ def test_grouping_pairwise_precision_and_recall(docs, gold, stories, record_prop
     record_property("pairwise_precision", precision)
     record_property("pairwise_recall", recall)
     print(f"stories: pairwise precision {precision:.3f}, recall {recall:.3f}")
-    assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+    # Pinned at what this set scores now: the thresholds were chosen on it (BENCHMARKS.md,
+    # "Stories"), so anything less is a regression, not noise. The held-out set measures generalisation.
+    assert (precision, recall) == (1.0, 1.0), (precision, recall)
+    assert len(stories) == len(gold["stories"]) + len(gold["singletons"])
 
 
 def test_every_gold_story_is_together_and_singletons_stay_apart(docs, gold, stories):
@@ -146,7 +149,12 @@ def test_drift_finds_inserted_words_and_the_original(docs, gold):
     assert tweaked.inserted == case["inserted"] and not tweaked.deleted
     assert thread.original_doc_id in {docs[s].id for s in case["original_docs"]}
     assert ("insert", "and without mercy") in tweaked.segments
-    assert json.loads(json.dumps(thread.to_dict()))["versions"][0]["is_original"] in (True, False)
+    data = json.loads(json.dumps(thread.to_dict()))
+    by_doc = {v["doc_id"]: v for v in data["versions"]}
+    assert data["original_doc_id"] == thread.original_doc_id
+    assert [d for d, v in by_doc.items() if v["is_original"]] == [thread.original_doc_id]  # exactly one original
+    assert by_doc[tweaked.doc_id]["inserted"] == case["inserted"] and by_doc[tweaked.doc_id]["deleted"] == []
+    assert ["insert", "and without mercy"] in by_doc[tweaked.doc_id]["segments"]
 
 
 def test_drift_finds_truncation(docs, gold):

@@ -160,11 +160,7 @@ class Analysis:
             "schema_version": SCHEMA_VERSION,
             "spinscope_version": __version__,
             "model": self.model,
-            "document": {
-                k: v
-                for k, v in doc.to_dict().items()
-                if k not in {"offset_map"}
-            },
+            "document": {k: v for k, v in doc.to_dict().items() if k != "offset_map"},
             "genre": label_dict(self.genre, "genres") if self.genre else None,
             "genre_probabilities": {k: round(v, 4) for k, v in self.genre_probabilities.items()},
             "frames": [label_dict(ls, "frames") for ls in self.frames],

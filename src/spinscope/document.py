@@ -20,11 +20,11 @@ from typing import Any, Literal
 
 __all__ = [
     "Document",
+    "IngestNote",
+    "LanguageGuess",
+    "OffsetMap",
     "Paragraph",
     "Span",
-    "IngestNote",
-    "OffsetMap",
-    "LanguageGuess",
 ]
 
 ParagraphKind = Literal["title", "body"]

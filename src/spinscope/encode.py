@@ -26,15 +26,15 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 __all__ = [
-    "ENCODER_SHA256",
     "ENCODER_NAME",
+    "ENCODER_SHA256",
     "EncoderFiles",
-    "encoder_files",
-    "verify_sha256",
-    "load_tokenizer",
-    "load_encoder",
     "TokenBatch",
+    "encoder_files",
+    "load_encoder",
+    "load_tokenizer",
     "tokenize",
+    "verify_sha256",
 ]
 
 ENCODER_NAME = "all-MiniLM-L6-v2"

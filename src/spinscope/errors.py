@@ -16,12 +16,12 @@ Third-party exceptions are translated at the boundary with ``raise ... from``.
 from __future__ import annotations
 
 __all__ = [
-    "SpinscopeError",
-    "InputError",
-    "FetchError",
-    "DatasetError",
-    "ModelError",
     "ConfigError",
+    "DatasetError",
+    "FetchError",
+    "InputError",
+    "ModelError",
+    "SpinscopeError",
 ]
 
 

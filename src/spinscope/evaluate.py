@@ -130,7 +130,7 @@ def evaluate_semeval2023(
 
     genre_gold = {aid: g for aid, g in ds.genres.items() if aid in results}
     frame_gold = {aid: set(f) for aid, f in ds.frames.items() if aid in results}
-    genre_pred = {aid: results[aid][1].genre.label for aid in genre_gold if results[aid][1].genre}
+    genre_pred = {aid: g.label for aid in genre_gold if (g := results[aid][1].genre) is not None}
     frame_pred = {aid: {f.label for f in results[aid][1].frames} for aid in frame_gold}
     para_gold = {(p.article_id, p.line): set(p.techniques or ()) for p in ds.paragraphs if p.article_id in results}
     para_pred: dict[tuple[str, int], set[str]] = {}

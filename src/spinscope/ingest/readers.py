@@ -79,10 +79,16 @@ def _jsonl_articles(text: str, name: str) -> Iterator[RawArticle | InputError]:
         where = f"{name}:{lineno}"
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            # json's messages may end in "at" ("Unterminated string starting at"): don't say it twice.
-            at = "" if exc.msg.endswith(" at") else " at"
-            yield InputError("E120", where, f"line is not valid JSON ({exc.msg}{at} column {exc.colno})")
+        except ValueError as exc:
+            # A JSONDecodeError says where; other ValueErrors (an integer past Python's
+            # 4,300-digit conversion limit) carry only a message.
+            if isinstance(exc, json.JSONDecodeError):
+                # json's messages may end in "at" ("Unterminated string starting at"): don't say it twice.
+                at = "" if exc.msg.endswith(" at") else " at"
+                detail = f"{exc.msg}{at} column {exc.colno}"
+            else:
+                detail = str(exc)
+            yield InputError("E120", where, f"line is not valid JSON ({detail})")
             continue
         if not isinstance(obj, dict):
             yield InputError("E121", where, f"line is a JSON {type(obj).__name__}, not an object")

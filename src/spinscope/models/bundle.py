@@ -217,7 +217,8 @@ def _pool_spans(
 
 def build_parts(net_config: NetConfig, *, verify: bool = True) -> tuple[SpinNet, torch.nn.Module]:
     """A fresh :class:`SpinNet` whose top layers start from the pretrained ones, and the bottom."""
-    base = load_encoder(verify=verify)
+    # A transformers BertModel: its submodules (encoder.layer) are attributes torch cannot type.
+    base: Any = load_encoder(verify=verify)
     k = net_config.tuned_layers
     layers = base.encoder.layer
     top = torch.nn.ModuleList(copy.deepcopy(layers[len(layers) - k :]) if k else [])

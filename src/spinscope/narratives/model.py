@@ -240,7 +240,7 @@ class NarrativeModel:
         self._params = {k: np.asarray(v, dtype=np.float32) for k, v in self._params.items()}
         oof = self._objective(Pf, Pc, Pd, Y, C, thresholds)
         self.meta = {
-            "trained_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "trained_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "counts": {
                 "articles": int(n),
                 "articles_other": int(C[:, self._coarse_index[OTHER]].sum()),

@@ -21,8 +21,8 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -184,6 +184,148 @@ def _clean_field(text: str) -> str:
     return " ".join(text.replace("\t", " ").split())
 
 
+@dataclass
+class _Reader:
+    """How a split's articles are read: the multilingual encoder, or the bundled one."""
+
+    multilingual: bool
+    embed: Callable[[list[str]], np.ndarray]  # sentence embedder for evidence and subtask-3 scoring
+    encoder_name: str
+    encoder: Any = None  # the MultilingualEncoder, when multilingual
+
+
+def _reader(multilingual: bool) -> _Reader:
+    if multilingual:
+        from spinscope.multilingual.encoder import ENCODER_NAME, load_multilingual_encoder
+        from spinscope.multilingual.narratives import embedder
+
+        encoder = load_multilingual_encoder()
+        return _Reader(True, embedder(encoder), ENCODER_NAME, encoder)
+    from spinscope.stories.embed import embed_texts
+
+    return _Reader(False, embed_texts, "bundled all-MiniLM-L6-v2")
+
+
+def _articles_to_read(gold_file: Path, ds: Any) -> tuple[dict[str, str], list[str]]:
+    """Article id -> the name the subtask-2 gold file uses (in its order), and every article to read.
+
+    Subtask-3 articles are read (and scored) even when subtask 2 lacks them.
+    """
+    names: dict[str, str] = {}
+    for line in gold_file.read_text(encoding="utf-8").splitlines():
+        name = line.split("\t", 1)[0].strip()
+        if name.removesuffix(".txt") in ds.narratives:
+            names.setdefault(name.removesuffix(".txt"), name)
+    ids = list(names)
+    for e in ds.explanations:
+        if e.article_id in ds.articles and e.article_id not in names:
+            ids.append(e.article_id)
+    return names, ids
+
+
+def _article_features(
+    ids: Sequence[str], ds: Any, reader: _Reader
+) -> tuple[np.ndarray, dict[str, tuple[list[tuple[int, int]], np.ndarray]]]:
+    """Feature rows of ``ids`` for the narrative model, and each article's paragraphs and their vectors."""
+    from spinscope.narratives.features import FEATURE_DIM, encode_units, pool_units
+
+    units: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+    if reader.multilingual:
+        from spinscope.multilingual.narratives import article_rows
+
+        X, per_article = article_rows([ds.articles[a].text for a in ids], reader.encoder)
+        units = dict(zip(ids, per_article, strict=True))
+        return X, units
+    X = np.zeros((len(ids), FEATURE_DIM), dtype=np.float32)
+    for i, (a, encoded) in enumerate(zip(ids, encode_units([ds.articles[a].text for a in ids]), strict=True)):
+        units[a] = (encoded.units, encoded.means)
+        X[i] = pool_units(encoded.means)
+    return X, units
+
+
+def _score_subtask2(
+    ds: Any, names: dict[str, str], preds: dict[str, NarrativePrediction], gold_file: Path, pred_file: Path,
+    scorers: Path, python: str,
+) -> dict[str, Any]:  # fmt: skip
+    """Write the official prediction file, score it with our metric and the official scorer."""
+    ids = list(names)
+    with pred_file.open("w", encoding="utf-8", newline="\n") as fh:
+        for a in ids:  # the official scorer pairs rows by position: keep the gold order
+            p = preds[a]
+            fh.write(f"{names[a]}\t{';'.join(p.narratives)}\t{';'.join(p.subnarratives)}\n")
+    coarse_classes, fine_classes = ds.narrative_labels, ds.subnarrative_labels
+    gold_c = {a: ds.narratives[a].narratives for a in ids}
+    gold_f = {a: ds.narratives[a].subnarratives for a in ids}
+    ours = {
+        "coarse": samples_f1(gold_c, {a: preds[a].narratives for a in ids}, coarse_classes).to_dict(),
+        "fine": samples_f1(gold_f, {a: preds[a].subnarratives for a in ids}, fine_classes).to_dict(),
+    }
+    official = run_official_subtask2_scorer(gold_file, pred_file, scorers, python=python)
+    agree = official["coarse"] is not None and all(
+        abs(ours[k]["samples_f1"] - official[k]) < 1e-9 for k in ("coarse", "fine")
+    )
+    return {
+        "ours": ours,
+        "official": {k: v for k, v in official.items() if k != "output"},
+        "official_output": official["output"][-2000:],
+        "agree": agree,
+    }
+
+
+def _score_subtask3(
+    ds: Any, preds: dict[str, NarrativePrediction], units: dict[str, tuple[list[tuple[int, int]], np.ndarray]],
+    model: NarrativeModel, reader: _Reader, st3_file: Path,
+) -> dict[str, Any]:  # fmt: skip
+    """Evidence for the given and the predicted dominant narrative, and a lead-3 baseline, against the gold."""
+    from spinscope.narratives.evidence import (
+        candidate_paragraphs,
+        evidence_text,
+        find_evidence,
+        sentence_spans,
+    )
+
+    embed = reader.embed
+
+    def evidence_for(a: str, narrative: str, subnarratives: Sequence[str]) -> str:
+        """What `spinscope analyze` shows: best sentences among the head's top paragraphs."""
+        spans, means = units[a]
+        within = [spans[i] for i in candidate_paragraphs(means, model, narrative)]
+        text = ds.articles[a].text
+        return evidence_text(text, find_evidence(text, narrative, subnarratives=subnarratives, within=within, embed=embed))
+
+    rows = [e for e in ds.explanations if e.article_id in ds.articles and e.explanation]
+    given, predicted, lead = [], [], []
+    for e in rows:
+        text = ds.articles[e.article_id].text
+        subs = [e.subnarrative] if e.subnarrative else []
+        given.append(evidence_for(e.article_id, e.narrative, subs))
+        p = preds[e.article_id]
+        predicted.append("" if p.is_other else evidence_for(e.article_id, p.dominant, p.subnarratives))
+        spans = sentence_spans(text)
+        lead.append(" ".join(text[s:t] for s, t in spans[:3]))
+    gold_vecs = embed([e.explanation or "" for e in rows])
+
+    def mean_cos(texts: list[str]) -> float:
+        v = embed(texts)
+        return float(np.mean(np.sum(v * gold_vecs, axis=1))) if rows else 0.0
+
+    with st3_file.open("w", encoding="utf-8", newline="\n") as fh:
+        for e, t in zip(rows, given, strict=True):
+            words = _clean_field(t).split()[:80]
+            fh.write(f"{e.article_id}.txt\t{' '.join(words)}\n")
+    return {
+        "articles": len(rows),
+        "metric": f"mean cosine ({reader.encoder_name}) between our extracted sentences and the gold explanation",
+        "note": "NOT the official metric: the official scorer uses BERTScore, whose model"
+        " is not available offline",
+        "method": "sentences most similar to the narrative's definition, among the 3 paragraphs its head"
+        " rates highest (what `spinscope analyze` shows)",
+        "given_dominant_narrative": mean_cos(given),
+        "predicted_dominant_narrative": mean_cos(predicted),
+        "lead3_baseline": mean_cos(lead),
+    }
+
+
 def evaluate_narratives(
     data_dir: Path | str | None = None,
     lang: str = "en",
@@ -211,80 +353,26 @@ def evaluate_narratives(
     """
     from spinscope.datasets._common import dataset_root
     from spinscope.datasets.semeval2025 import DATASET, load_semeval2025
-    from spinscope.narratives.evidence import (
-        candidate_paragraphs,
-        evidence_text,
-        find_evidence,
-        sentence_spans,
-    )
-    from spinscope.narratives.features import FEATURE_DIM, encode_units, pool_units
-    from spinscope.stories.embed import embed_texts
 
     started = time.time()
     root = dataset_root(data_dir, DATASET, "scorers").resolve()  # the scorers run in another directory
     ds = load_semeval2025(data_dir, lang, split)
     if multilingual is None:
         multilingual = lang.upper() != "EN"
+    reader = _reader(multilingual)
     if multilingual:
-        from spinscope.multilingual.encoder import ENCODER_NAME, load_multilingual_encoder
-        from spinscope.multilingual.narratives import DEFAULT_NARRATIVES_DIR, article_rows, embedder
-
-        encoder = load_multilingual_encoder()
-        embed = embedder(encoder)
-        encoder_name = ENCODER_NAME
-    else:
-        embed = embed_texts
-        encoder_name = "bundled all-MiniLM-L6-v2"
+        from spinscope.multilingual.narratives import DEFAULT_NARRATIVES_DIR
     model = NarrativeModel.load(model_dir or (DEFAULT_NARRATIVES_DIR if multilingual else DEFAULT_MODEL_DIR))
     gold_file = root / split / ds.lang / "subtask-2-annotations.txt"
-    names: dict[str, str] = {}  # article id -> the name the gold file uses, in gold-file order
-    for line in gold_file.read_text(encoding="utf-8").splitlines():
-        name = line.split("\t", 1)[0].strip()
-        if name.removesuffix(".txt") in ds.narratives:
-            names.setdefault(name.removesuffix(".txt"), name)
-    ids = list(names)
-    for e in ds.explanations:  # subtask-3 articles are scored even when subtask 2 lacks them
-        if e.article_id in ds.articles and e.article_id not in names:
-            ids.append(e.article_id)
-    units: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}  # article -> paragraphs and their vectors
-    if multilingual:
-        X, per_article = article_rows([ds.articles[a].text for a in ids], encoder)
-        units = dict(zip(ids, per_article, strict=True))
-    else:
-        X = np.zeros((len(ids), FEATURE_DIM), dtype=np.float32)
-        for i, (a, encoded) in enumerate(zip(ids, encode_units([ds.articles[a].text for a in ids]), strict=True)):
-            units[a] = (encoded.units, encoded.means)
-            X[i] = pool_units(encoded.means)
-    preds = dict(zip(ids, model.predict(X), strict=True))
-
-    def evidence_for(a: str, narrative: str, subnarratives: Sequence[str]) -> str:
-        """What `spinscope analyze` shows: best sentences among the head's top paragraphs."""
-        spans, means = units[a]
-        within = [spans[i] for i in candidate_paragraphs(means, model, narrative)]
-        text = ds.articles[a].text
-        return evidence_text(text, find_evidence(text, narrative, subnarratives=subnarratives, within=within, embed=embed))
-
+    names, to_read = _articles_to_read(gold_file, ds)
+    X, units = _article_features(to_read, ds, reader)
+    preds = dict(zip(to_read, model.predict(X), strict=True))
     ids = list(names)
 
     out = Path(out_dir).resolve()  # the official scorer runs in another working directory
     out.mkdir(parents=True, exist_ok=True)
     pred_file = out / f"{lang.lower()}-{split}-subtask-2.txt"
-    with pred_file.open("w", encoding="utf-8", newline="\n") as fh:
-        for a in ids:  # the official scorer pairs rows by position: keep the gold order
-            p = preds[a]
-            fh.write(f"{names[a]}\t{';'.join(p.narratives)}\t{';'.join(p.subnarratives)}\n")
-
-    coarse_classes, fine_classes = ds.narrative_labels, ds.subnarrative_labels
-    gold_c = {a: ds.narratives[a].narratives for a in ids}
-    gold_f = {a: ds.narratives[a].subnarratives for a in ids}
-    ours = {
-        "coarse": samples_f1(gold_c, {a: preds[a].narratives for a in ids}, coarse_classes).to_dict(),
-        "fine": samples_f1(gold_f, {a: preds[a].subnarratives for a in ids}, fine_classes).to_dict(),
-    }
-    official = run_official_subtask2_scorer(gold_file, pred_file, root / "scorers", python=python)
-    agree = official["coarse"] is not None and all(
-        abs(ours[k]["samples_f1"] - official[k]) < 1e-9 for k in ("coarse", "fine")
-    )
+    subtask2 = _score_subtask2(ds, names, preds, gold_file, pred_file, root / "scorers", python)
     gold_other = sum(ds.narratives[a].narratives == (OTHER,) for a in ids)
     metrics: dict[str, Any] = {
         "dataset": "semeval2025-task10",
@@ -298,48 +386,12 @@ def evaluate_narratives(
         "model_languages": (model.meta.get("training") or {}).get("languages"),
         "model_trained_at": model.meta.get("trained_at"),
         "model_training": model.meta.get("training"),
-        "subtask2": {
-            "ours": ours,
-            "official": {k: v for k, v in official.items() if k != "output"},
-            "official_output": official["output"][-2000:],
-            "agree": agree,
-        },
+        "subtask2": subtask2,
         "files": {"subtask2": pred_file.name},
     }
-
     if evidence and ds.explanations:
-        rows = [e for e in ds.explanations if e.article_id in ds.articles and e.explanation]
-        given, predicted, lead = [], [], []
-        for e in rows:
-            text = ds.articles[e.article_id].text
-            subs = [e.subnarrative] if e.subnarrative else []
-            given.append(evidence_for(e.article_id, e.narrative, subs))
-            p = preds[e.article_id]
-            predicted.append("" if p.is_other else evidence_for(e.article_id, p.dominant, p.subnarratives))
-            spans = sentence_spans(text)
-            lead.append(" ".join(text[s:t] for s, t in spans[:3]))
-        gold_vecs = embed([e.explanation or "" for e in rows])
-
-        def mean_cos(texts: list[str]) -> float:
-            v = embed(texts)
-            return float(np.mean(np.sum(v * gold_vecs, axis=1))) if rows else 0.0
-
         st3_file = out / f"{lang.lower()}-{split}-subtask-3.txt"
-        with st3_file.open("w", encoding="utf-8", newline="\n") as fh:
-            for e, t in zip(rows, given, strict=True):
-                words = _clean_field(t).split()[:80]
-                fh.write(f"{e.article_id}.txt\t{' '.join(words)}\n")
-        metrics["subtask3"] = {
-            "articles": len(rows),
-            "metric": f"mean cosine ({encoder_name}) between our extracted sentences and the gold explanation",
-            "note": "NOT the official metric: the official scorer uses BERTScore, whose model"
-            " is not available offline",
-            "method": "sentences most similar to the narrative's definition, among the 3 paragraphs its head"
-            " rates highest (what `spinscope analyze` shows)",
-            "given_dominant_narrative": mean_cos(given),
-            "predicted_dominant_narrative": mean_cos(predicted),
-            "lead3_baseline": mean_cos(lead),
-        }
+        metrics["subtask3"] = _score_subtask3(ds, preds, units, model, reader, st3_file)
         metrics["files"]["subtask3"] = st3_file.name
     metrics["seconds"] = round(time.time() - started, 1)
     text = json.dumps(metrics, indent=2, ensure_ascii=False) + "\n"

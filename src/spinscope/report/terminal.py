@@ -41,7 +41,7 @@ def _summary(analysis: Mapping[str, Any], summary: view.Summary) -> Table:
     for i, (name, p, top) in enumerate(view.genre_rows(analysis)):
         genres.append(" · " if i else "")
         genres.append(f"{name} {p:.2f}", style="bold" if top else "")
-    grid.add_row("genre", genres if genres else Text("none"))
+    grid.add_row("genre", genres or Text("none"))
     grid.add_row("frames", Text(", ".join(f"{n} {s:.2f}" for n, s, _ in summary.frames) or "none"))
     counts = Text()
     for cat, n in summary.by_category:

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from spinscope import taxonomy
+from spinscope.errors import ConfigError
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -345,7 +346,7 @@ def summarise(analysis: Mapping[str, Any], paras: Sequence[Paragraph] | None = N
         labels=label_count(analysis),
         density=density(analysis),
         by_category=tuple((cats[k], n) for k, n in per_cat.items() if k != OTHER or n),
-        by_technique=tuple(by_technique),  # type: ignore[arg-type]
+        by_technique=tuple(by_technique),
         frames=tuple(frames),
         genre=(_str(genre.get("name")) or _str(genre.get("label"))) or None,
         strip=tuple(len(p.labels) for p in paras),
@@ -409,7 +410,7 @@ class EntityRow:
 def _role_definitions() -> dict[str, str]:
     try:
         tax = taxonomy.load("roles")
-    except Exception:  # a broken taxonomy file must not break a report
+    except ConfigError:  # a broken taxonomy file must not break a report
         return {}
     return {lab.label: lab.definition for lab in tax}
 
