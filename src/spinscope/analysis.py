@@ -126,8 +126,8 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """Versioned JSON-ready dict (see ``schemas/analysis.schema.json``)."""
-        from spinscope.version import __version__
         from spinscope.taxonomy import load
+        from spinscope.version import __version__
 
         doc = self.document
         tax = {name: load(name) for name in ("techniques", "frames", "genres")}

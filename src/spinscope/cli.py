@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from spinscope.analysis import Analysis
 from spinscope.document import Document
 from spinscope.errors import SpinscopeError
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from spinscope.pipeline import Pipeline
+
 from spinscope.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS, ReadOptions, ReadResult, read
 
 __all__ = ["app", "main"]
@@ -49,9 +55,8 @@ InputFormat = Enum("InputFormat", {f: f for f in INPUT_FORMATS}, type=str)  # ty
 # Options shared by the commands, declared once.
 InputsArg = Annotated[list[str], typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")]
 ModelOpt = Annotated[Path | None, typer.Option("--model", help="Model directory (default: bundled).")]
-InputFormatOpt = Annotated[
-    InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")  # type: ignore[valid-type]
-]
+AUTO_FORMAT = InputFormat("auto")
+InputFormatOpt = Annotated[InputFormat, typer.Option("--input-format", help="Force the reader instead of detecting it.")]
 CleanOpt = Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")]
 MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")]
@@ -65,7 +70,7 @@ ExcludeOpt = Annotated[
 ]
 
 
-def _pipeline(model: Path | None, exclude: list[str] | None = None):  # type: ignore[no-untyped-def]
+def _pipeline(model: Path | None, exclude: list[str] | None = None) -> Pipeline:
     """The component pipeline; no model is loaded until the first input has been read."""
     from spinscope.pipeline import load
 
@@ -142,7 +147,7 @@ def _print_table(doc: Document, console: Console) -> None:
         console.print(f"[dim]note[/dim] {_plain(note.action)}: {_plain(note.detail)}")
 
 
-def _plain(text: str) -> object:
+def _plain(text: str) -> Text:
     """Article text is untrusted: show it literally, never as rich markup."""
     from rich.text import Text
 
@@ -155,7 +160,7 @@ def read_command(
     output_format: Annotated[
         OutputFormat | None, typer.Option("--format", "-f", help="Output format (default: table on a terminal, else json).")
     ] = None,
-    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    input_format: InputFormatOpt = AUTO_FORMAT,
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
@@ -250,7 +255,7 @@ def analyze_command(
             help="json, jsonl, table (default on a terminal), html (a self-contained report), "
             "or semeval (official files into --out).",
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -258,9 +263,9 @@ def analyze_command(
             help="Folder for --format semeval; for html a file ending in .html, or else a folder "
             "(index.html plus one page per article). html defaults to stdout.",
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    input_format: InputFormatOpt = AUTO_FORMAT,
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
@@ -321,9 +326,9 @@ def report_command(
             help="A file ending in .html for one page, or else a folder: index.html plus a page per article. "
             "Default: stdout.",
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    input_format: InputFormatOpt = AUTO_FORMAT,
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
@@ -374,7 +379,7 @@ def stories_command(
     ] = 4.0,
     drift: Annotated[bool, typer.Option("--drift/--no-drift", help="Align quotes across each story's articles.")] = True,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    input_format: InputFormatOpt = AUTO_FORMAT,
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
@@ -431,7 +436,7 @@ def compare_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write the page (default: stdout).")] = None,
     output_format: Annotated[CompareFormat, typer.Option("--format", "-f", help="html or json.")] = CompareFormat.html,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
+    input_format: InputFormatOpt = AUTO_FORMAT,
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,

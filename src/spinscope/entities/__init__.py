@@ -29,7 +29,6 @@ import numpy as np
 
 from spinscope.entities.group import Entity, Mention, group_mentions, name_key
 from spinscope.entities.ner import ENTITY_LABELS, RawMention, find_mentions, load_ner, ner_version
-from spinscope.entities.tidy import tidy_mentions
 from spinscope.entities.roles import (
     FINE_BY_MAIN,
     FINE_ROLES,
@@ -39,6 +38,7 @@ from spinscope.entities.roles import (
     aggregate_roles,
     mention_features,
 )
+from spinscope.entities.tidy import tidy_mentions
 
 if TYPE_CHECKING:
     from spinscope.document import Document

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["AcronymDefinition", "AliasDefinition", "SEATS", "country_of", "find_acronyms", "find_aliases", "initials_match"]
+__all__ = ["SEATS", "AcronymDefinition", "AliasDefinition", "country_of", "find_acronyms", "find_aliases", "initials_match"]
 
 #: Buildings and places whose name stands for a government, and that government's country.
 SEATS: dict[str, str] = {

@@ -184,7 +184,7 @@ def group_mentions(
         ent.stands_for = country_of(ent.name)
         if ent.stands_for and ent.label == "PERSON":  # the tagger took a capital for a person ("Kiev")
             ent.label = "GPE"
-    by_key = {k: e for k, e in entities.items()}
+    by_key = dict(entities)
     for ent in entities.values():
         if ent.stands_for:
             target = by_key.get(name_key(ent.stands_for))

@@ -50,7 +50,7 @@ FINE_BY_MAIN: dict[str, tuple[str, ...]] = {
     "Antagonist": (
         "Instigator", "Conspirator", "Tyrant", "Foreign Adversary", "Traitor", "Spy",
         "Saboteur", "Corrupt", "Incompetent", "Terrorist", "Deceiver", "Bigot",
-    ),  # fmt: skip
+    ),
     "Innocent": ("Forgotten", "Exploited", "Victim", "Scapegoat"),
 }
 FINE_ROLES: tuple[str, ...] = tuple(r for roles in FINE_BY_MAIN.values() for r in roles)
@@ -171,13 +171,8 @@ class RoleModel:
         self._check()
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        save_file(
-            {
-                "W_main": self.W_main, "b_main": self.b_main,
-                "W_fine": self.W_fine, "b_fine": self.b_fine,
-            },  # fmt: skip
-            str(out / "roles.safetensors"),
-        )
+        tensors = {"W_main": self.W_main, "b_main": self.b_main, "W_fine": self.W_fine, "b_fine": self.b_fine}
+        save_file({k: v for k, v in tensors.items() if v is not None}, str(out / "roles.safetensors"))
         config = {
             "format": "spinscope-roles/1",
             "main_roles": list(MAIN_ROLES),

@@ -257,10 +257,10 @@ def evaluate_roles(
             if len(f) < 5:
                 continue
             aid, start = f[0].removesuffix(".txt"), int(f[2])
-            m = next((x for x in by_article.get(aid, []) if x.start == start and x.mention == f[1]), None)
-            if m is None:
-                m = next(x for x in by_article.get(aid, []) if x.start == start)
-            p = preds[m]
+            gold = next((x for x in by_article.get(aid, []) if x.start == start and x.mention == f[1]), None)
+            if gold is None:
+                gold = next(x for x in by_article.get(aid, []) if x.start == start)
+            p = preds[gold]
             fh.write("\t".join([f[0], f[1], f[2], f[3], p.main_role, *p.fine_roles]) + "\n")
 
     gold_pairs = [(m.main_role or "", m.fine_roles) for a in ids for m in by_article[a]]

@@ -22,7 +22,7 @@ from spinscope.ingest.normalize import Normalised, normalise
 from spinscope.ingest.raw import Layout, RawArticle, ReadOptions
 from spinscope.ingest.segment import Block, looks_like_title, segment
 
-__all__ = ["build_document", "document_from_text", "derive_id"]
+__all__ = ["build_document", "derive_id", "document_from_text"]
 
 _SEPARATOR = "\n\n"
 

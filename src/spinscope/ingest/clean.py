@@ -26,7 +26,7 @@ from rapidfuzz import fuzz
 from spinscope.document import IngestNote
 from spinscope.ingest.segment import Block
 
-__all__ = ["CleanResult", "clean_blocks", "parse_timestamp", "parse_dateline"]
+__all__ = ["CleanResult", "clean_blocks", "parse_dateline", "parse_timestamp"]
 
 # Paragraphs longer than this are never treated as boilerplate prompts.
 _BOILERPLATE_MAX_CHARS = 140

@@ -15,7 +15,7 @@ import codecs
 
 from spinscope.errors import InputError
 
-__all__ = ["decode_bytes", "check_encoding", "check_size", "looks_binary", "unicode_codec"]
+__all__ = ["check_encoding", "check_size", "decode_bytes", "looks_binary", "unicode_codec"]
 
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS = (
@@ -33,7 +33,7 @@ _UTF16_ZERO_SIDE = 0.4
 _UTF16_OTHER_SIDE = 0.02
 
 # Control characters that never occur in real text files; tab, LF, CR and FF do.
-_BINARY_BYTES = frozenset(range(0, 32)) - {9, 10, 12, 13}
+_BINARY_BYTES = frozenset(range(32)) - {9, 10, 12, 13}
 
 
 def check_size(name: str, size: int, max_bytes: int) -> None:

@@ -20,7 +20,7 @@ from spinscope.document import LanguageGuess
 if TYPE_CHECKING:
     from lingua import ConfidenceValue, LanguageDetector
 
-__all__ = ["detect_language", "MIN_CHARS", "SAMPLE_CHARS"]
+__all__ = ["MIN_CHARS", "SAMPLE_CHARS", "detect_language"]
 
 #: Below this many letters we do not guess a language.
 MIN_CHARS = 20

@@ -24,7 +24,7 @@ _NEWLINE_CHARS = "\u2028\u2029\x0b\x0c\x85"
 # and C0/C1 controls other than tab/newline (which never carry meaning in news).
 # ZWJ/ZWNJ stay: they change rendering in Indic and Persian scripts and emoji.
 _DROP_CHARS = "\u00ad\u200b\u2060\ufeff"
-_CONTROL = "".join(chr(c) for c in [*range(0, 9), *range(14, 32), 127, *range(128, 133), *range(134, 160)])
+_CONTROL = "".join(chr(c) for c in [*range(9), *range(14, 32), 127, *range(128, 133), *range(134, 160)])
 
 _SPECIAL = re.compile(
     "\r\n?"  # CRLF or lone CR -> LF

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from spinscope.document import IngestNote
 
-__all__ = ["RawArticle", "ReadOptions", "Layout", "DEFAULT_MAX_BYTES"]
+__all__ = ["DEFAULT_MAX_BYTES", "Layout", "RawArticle", "ReadOptions"]
 
 #: ``lines``: one paragraph per non-empty line (SemEval layout, extracted HTML);
 #: ``blocks``: paragraphs separated by blank lines, hard-wrapped lines joined;

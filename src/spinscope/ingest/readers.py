@@ -23,7 +23,7 @@ from spinscope.ingest.build import build_document
 from spinscope.ingest.decode import check_size, decode_bytes, unicode_codec
 from spinscope.ingest.raw import RawArticle, ReadOptions
 
-__all__ = ["ReadResult", "read", "read_one", "INPUT_FORMATS", "ARTICLE_SUFFIXES"]
+__all__ = ["ARTICLE_SUFFIXES", "INPUT_FORMATS", "ReadResult", "read", "read_one"]
 
 INPUT_FORMATS = ("auto", "text", "html", "jsonl", "url")
 #: File types a directory walk reads; anything else is skipped with a note.

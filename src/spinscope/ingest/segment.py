@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from spinscope.ingest.raw import Layout
 
-__all__ = ["Block", "segment", "detect_layout", "looks_like_title"]
+__all__ = ["Block", "detect_layout", "looks_like_title", "segment"]
 
 _NONBLANK = re.compile(r"\S")
 

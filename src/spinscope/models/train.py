@@ -192,9 +192,9 @@ def _predict(net: SpinNet, records: list[Record], k: int) -> tuple[np.ndarray, l
 
 
 def _span_f1(records: list[Record], tokens: list[np.ndarray], threshold: float, techniques: list[str]) -> float:
-    from spinscope.techniques.detector import decode_spans
     from spinscope.metrics import span_prf
     from spinscope.models.bundle import ParagraphOutput
+    from spinscope.techniques.detector import decode_spans
 
     gold: list[tuple[str, str, int, int]] = []
     pred: list[tuple[str, str, int, int]] = []

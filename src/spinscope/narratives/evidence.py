@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from spinscope.sentences import sentence_spans
 from spinscope.narratives.model import OTHER, parent_of
+from spinscope.sentences import sentence_spans
 
 if TYPE_CHECKING:
     from spinscope.narratives.model import NarrativeModel

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from spinscope.stories.embed import EMBEDDING_DIM
 from spinscope.sentences import text_units
+from spinscope.stories.embed import EMBEDDING_DIM
 from spinscope.vectors import unit_rows
 
 __all__ = ["FEATURE_DIM", "EncodedArticle", "article_features", "encode_units", "pool_units", "text_units"]
@@ -95,8 +95,9 @@ def encode_units(
             wanted[u].append((s - us, min(e, ue) - us))
         outs = list(get_model(model).encode_paragraphs([text[s:e] for s, e in units], spans=wanted))
         for k, where in enumerate(slot):
-            if where is not None and outs[where[0]].span_vectors is not None:
-                vectors[k] = outs[where[0]].span_vectors[where[1]]
+            pooled = outs[where[0]].span_vectors if where is not None else None
+            if where is not None and pooled is not None:
+                vectors[k] = pooled[where[1]]
         out.append(EncodedArticle(units, outs, owner, vectors))
     return out
 

@@ -17,7 +17,6 @@ lists live in :mod:`~spinscope.quotes.lexicon`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from dataclasses import replace
 
 from spinscope.document import Document
@@ -52,10 +51,10 @@ SPEAKER_LANGUAGES = frozenset({"en"})
 
 __all__ = [
     "ANALYZER_NAME",
-    "SPEAKER_LANGUAGES",
     "ANALYZER_VERSION",
     "EDITORIAL_TECHNIQUES",
     "EDITORIAL_THRESHOLD",
+    "SPEAKER_LANGUAGES",
     "Cue",
     "Insertion",
     "Quote",

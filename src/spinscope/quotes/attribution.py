@@ -42,7 +42,7 @@ from spinscope.quotes.marks import MarkSpan
 from spinscope.quotes.model import Cue, QuoteKind, SpeakerMethod
 from spinscope.quotes.names import MASK, Entity, Mention, Registry
 
-__all__ = ["Attribution", "Sentences", "attribute", "quote_kind", "find_cues", "MAX_SCARE_WORDS"]
+__all__ = ["MAX_SCARE_WORDS", "Attribution", "Sentences", "attribute", "find_cues", "quote_kind"]
 
 #: A quote longer than this is never a scare quote.
 MAX_SCARE_WORDS = 3
@@ -91,9 +91,7 @@ class Sentences:
             for j in range(ps, pe):
                 c = masked[j]
                 boundary = False
-                if j in ending:
-                    boundary = True
-                elif c in _TERMINAL and (j + 1 == pe or masked[j + 1].isspace()) and not self._abbrev(j):
+                if j in ending or (c in _TERMINAL and (j + 1 == pe or masked[j + 1].isspace()) and not self._abbrev(j)):
                     boundary = True
                 elif c == "\n":
                     k = j - 1
@@ -113,7 +111,7 @@ class Sentences:
 
     def _abbrev(self, j: int) -> bool:
         m = re.search(r"([A-Za-z]+)$", self.masked[max(0, j - 12) : j])
-        return bool(m) and (m.group(1).lower() in ABBREVIATIONS or len(m.group(1)) == 1 and m.group(1).isupper())
+        return m is not None and (m.group(1).lower() in ABBREVIATIONS or (len(m.group(1)) == 1 and m.group(1).isupper()))
 
     def _ends_sentence(self, s: MarkSpan) -> bool:
         inner = self.text[s.start : s.end].rstrip()

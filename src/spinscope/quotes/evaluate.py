@@ -31,11 +31,11 @@ from spinscope.quotes.model import Quote
 
 __all__ = [
     "MATCH_THRESHOLD",
-    "span_jaccard",
     "match_quotes",
     "prf",
     "quote_to_record",
     "score_item",
+    "span_jaccard",
     "summarise",
 ]
 

@@ -28,14 +28,14 @@ from spinscope.quotes.lexicon import CLARIFYING_ANTECEDENTS, ELLIPSES, JUDGEMENT
 from spinscope.quotes.model import Insertion
 
 __all__ = [
-    "Scorer",
-    "judges",
     "EDITORIAL_TECHNIQUES",
     "EDITORIAL_THRESHOLD",
-    "find_insertions",
-    "find_ellipses",
-    "truncation",
+    "Scorer",
     "classify_insertions",
+    "find_ellipses",
+    "find_insertions",
+    "judges",
+    "truncation",
 ]
 
 #: ``scorer(text) -> {technique: score}``; the techniques model fits it.

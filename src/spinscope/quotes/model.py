@@ -13,13 +13,13 @@ from typing import Any, Literal
 __all__ = [
     "ANALYZER_NAME",
     "ANALYZER_VERSION",
-    "QuoteKind",
-    "InsertionKind",
-    "SpeakerMethod",
-    "Insertion",
     "Cue",
+    "Insertion",
+    "InsertionKind",
     "Quote",
+    "QuoteKind",
     "QuoteResult",
+    "SpeakerMethod",
 ]
 
 ANALYZER_NAME = "quotes"

@@ -39,10 +39,10 @@ from spinscope.quotes.lexicon import (
 )
 from spinscope.quotes.marks import MarkSpan
 
-__all__ = ["Mention", "Entity", "Registry", "build_registry", "mask_quotes", "MASK"]
+__all__ = ["MASK", "Entity", "Mention", "Registry", "build_registry", "mask_quotes"]
 
 MASK = "\x00"
-_TOKEN = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Gen|Col|Lt|Sgt|Capt|Sen|Gov|Rep)\.|[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*|[A-Z]{2,})"
+_TOKEN = r"(?:(?:Dr|Mr|Mrs|Ms|Prof|Gen|Col|Lt|Sgt|Capt|Sen|Gov|Rep)\.|[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*|[A-Z]{2,})"  # noqa: S105 - a name pattern, not a secret
 _SEQ = re.compile(rf"(?<![\w-]){_TOKEN}(?:[ \t]+{_TOKEN})*(?![\w])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _SENTENCE_END = ".!?:…"
@@ -214,9 +214,9 @@ def _raw_mentions(text: str, masked: str) -> list[Mention]:
         while tokens and (
             tokens[0][0].lower() in LEADING_STOP_WORDS
             or (not is_org and tokens[0][0].lower() in TITLE_WORDS)
-            or tokens[0][0] in demonyms
+            or (tokens[0][0] in demonyms
             and len(tokens) > 1
-            and not is_org
+            and not is_org)
         ):
             if tokens[0][0].lower() in TITLE_WORDS:
                 roles.add(tokens[0][0].lower().rstrip("."))
@@ -228,7 +228,7 @@ def _raw_mentions(text: str, masked: str) -> list[Mention]:
         end = tokens[-1][1] + len(tokens[-1][0])
         name = masked[start:end]
         after = masked[end : end + 2]
-        possessive = after in ("'s", "’s") or after[:1] in ("'", "’") and name.endswith("s")
+        possessive = after in ("'s", "’s") or (after[:1] in ("'", "’") and name.endswith("s"))
         nxt = _next_word(masked, end)
         kind = "org" if is_org else "acronym" if len(tokens) == 1 and name.isupper() else "person"
         if len(tokens) == 1 and kind == "person":
@@ -272,7 +272,7 @@ def _raw_mentions(text: str, masked: str) -> list[Mention]:
 
 def _adjective_of_place(word: str) -> bool:
     """A capitalised word shaped like a demonym ("Velmoran", "Estravian", "Lutsenese")."""
-    return len(word) > 4 and word.endswith(_DEMONYM_SUFFIXES + ("an",))
+    return len(word) > 4 and word.endswith((*_DEMONYM_SUFFIXES, "an"))
 
 
 def _mark_modifiers(masked: str, mentions: list[Mention]) -> None:

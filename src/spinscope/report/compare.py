@@ -98,10 +98,12 @@ class ArticleSide:
 
 
 def _side(analysis: AnalysisDict) -> ArticleSide:
-    doc = analysis.get("document") if isinstance(analysis.get("document"), Mapping) else {}
+    document = analysis.get("document")
+    doc: Mapping[str, Any] = document if isinstance(document, Mapping) else {}
     summary = view.summarise(analysis)
     words = summary.words
-    genre = analysis.get("genre") if isinstance(analysis.get("genre"), Mapping) else {}
+    given = analysis.get("genre")
+    genre: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     score = genre.get("score")
     text = _s(doc.get("text"))
     quotes = [q for q in analysis.get("quotes") or () if isinstance(q, Mapping)]
@@ -170,7 +172,8 @@ def _castings(a: AnalysisDict, b: AnalysisDict) -> tuple[EntityCasting, ...] | N
         for e in entities:
             if not isinstance(e, Mapping):
                 continue
-            role = e.get("role") if isinstance(e.get("role"), Mapping) else {}
+            given_role = e.get("role")
+            role: Mapping[str, Any] = given_role if isinstance(given_role, Mapping) else {}
             entry = (_s(e.get("name")), _s(role.get("main_role")) or None, tuple(_s(r) for r in role.get("fine_roles") or ()))
             for name in [e.get("name"), *(e.get("aliases") or ())]:
                 if isinstance(name, str) and name_key(name):
@@ -330,7 +333,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         c=c,
         sides=sides,
         csp=content_security_policy(),
-        css=Markup(_asset("report.css")),  # the package's own stylesheet, not input
+        css=Markup(_asset("report.css")),  # noqa: S704 - the package's own stylesheet, not input
         version=__version__,
         page_title=f"spinscope comparison: {c.a.title} / {c.b.title}",
     )

@@ -61,8 +61,8 @@ __all__ = [
     "pair_scores",
     "parse_date",
     "quote_drift",
-    "story_drift",
     "stories_report",
+    "story_drift",
 ]
 
 

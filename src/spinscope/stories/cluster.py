@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -146,7 +146,8 @@ def document_from_dict(data: Mapping[str, Any]) -> Document:
     """
     if not isinstance(data, Mapping):
         raise TypeError(f"document_from_dict() needs a dict, not {type(data).__name__}")
-    doc = data.get("document") if isinstance(data.get("document"), Mapping) else data
+    document = data.get("document")
+    doc: Mapping[str, Any] = document if isinstance(document, Mapping) else data
     text = _s(doc.get("text")) or ""
     paragraphs: list[Paragraph] = []
     prev = 0
@@ -156,8 +157,9 @@ def document_from_dict(data: Mapping[str, Any]) -> Document:
         start, end = p.get("start"), p.get("end")
         if not (isinstance(start, int) and isinstance(end, int) and prev <= start <= end <= len(text)):
             continue
-        line = p.get("line") if isinstance(p.get("line"), int) else i + 1
-        kind = "title" if p.get("kind") == "title" else "body"
+        given = p.get("line")
+        line = given if isinstance(given, int) else i + 1
+        kind: Literal["title", "body"] = "title" if p.get("kind") == "title" else "body"
         paragraphs.append(Paragraph(start, end, line, kind))
         prev = end
     if not paragraphs and text.strip():

@@ -46,10 +46,10 @@ __all__ = [
     "QuoteThread",
     "QuoteVersion",
     "align_quotes",
+    "join_split_quotes",
     "match_score",
     "quote_drift",
     "quotes_from_analysis",
-    "join_split_quotes",
     "quotes_from_document",
     "same_speaker",
     "story_drift",
@@ -286,7 +286,7 @@ def _continues(a: QuoteItem, b: QuoteItem, text: str) -> bool:
         return False
     if a.speaker and b.speaker and same_speaker(a.speaker, b.speaker) is False:
         return False
-    gap = text[a.end : b.start]  # type: ignore[index]
+    gap = text[a.end : b.start]
     m = _SPLIT_GAP.match(gap)
     return m is not None and "\n" not in gap and 1 <= len(m.group("words").split()) <= _SPLIT_GAP_WORDS
 
@@ -299,14 +299,17 @@ def quotes_from_analysis(analysis: Mapping[str, Any], *, order: int = 0) -> list
     """
     from spinscope.stories.cluster import document_from_dict
 
-    doc = analysis.get("document") or {}
+    document = analysis.get("document")
+    doc: Mapping[str, Any] = document if isinstance(document, Mapping) else {}
     quotes = analysis.get("quotes")
     if not isinstance(quotes, list):
         return quotes_from_document(document_from_dict(analysis), order=order)
-    doc_id = doc.get("id") if isinstance(doc.get("id"), str) else "article"
+    given_id = doc.get("id")
+    doc_id = given_id if isinstance(given_id, str) else "article"
     published = doc.get("published") if isinstance(doc.get("published"), str) else None
     source = doc.get("source") if isinstance(doc.get("source"), str) else None
-    text = doc.get("text") if isinstance(doc.get("text"), str) else ""
+    given_text = doc.get("text")
+    text = given_text if isinstance(given_text, str) else ""
     items = []
     for q in quotes:
         if not isinstance(q, Mapping) or q.get("kind", "speech") != "speech":
