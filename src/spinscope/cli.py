@@ -7,13 +7,15 @@ Typer's usage error).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -99,6 +101,43 @@ EncodingOpt = Annotated[
 ]
 
 
+Command = TypeVar("Command", bound=Callable[..., None])
+#: What a command decorated with :func:`read_options` gets when called without them (only from Python).
+DEFAULT_READ = ReadOptions()
+
+
+def read_options(command: Command) -> Command:
+    """Give a command the five read options, declared once: it receives them as ``options: ReadOptions``.
+
+    ``--input-format``, ``--clean/--no-clean``, ``--max-bytes``, ``--timeout`` and
+    ``--encoding`` are added to the command's signature (which is what Typer
+    reads) in place of its ``options`` parameter.
+    """
+    shared = [
+        inspect.Parameter("input_format", inspect.Parameter.KEYWORD_ONLY, default=AUTO_FORMAT, annotation=InputFormatOpt),
+        inspect.Parameter("clean", inspect.Parameter.KEYWORD_ONLY, default=True, annotation=CleanOpt),
+        inspect.Parameter("max_bytes", inspect.Parameter.KEYWORD_ONLY, default=DEFAULT_MAX_BYTES, annotation=MaxBytesOpt),
+        inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=15.0, annotation=TimeoutOpt),
+        inspect.Parameter("encoding", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=EncodingOpt),
+    ]
+    own = inspect.signature(command, eval_str=True)
+    kept = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own.parameters.values() if p.name != "options"]
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> None:
+        options = ReadOptions(
+            input_format=kwargs.pop("input_format").value,
+            clean=kwargs.pop("clean"),
+            max_bytes=kwargs.pop("max_bytes"),
+            timeout_s=kwargs.pop("timeout"),
+            encoding=kwargs.pop("encoding"),
+        )
+        command(**kwargs, options=options)
+
+    run.__signature__ = own.replace(parameters=kept + shared)  # type: ignore[attr-defined]
+    return cast(Command, run)
+
+
 def _default_format() -> OutputFormat:
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
 
@@ -155,23 +194,17 @@ def _plain(text: str) -> Text:
 
 
 @app.command("read")
+@read_options
 def read_command(
     inputs: InputsArg,
     output_format: Annotated[
         OutputFormat | None, typer.Option("--format", "-f", help="Output format (default: table on a terminal, else json).")
     ] = None,
-    input_format: InputFormatOpt = AUTO_FORMAT,
-    clean: CleanOpt = True,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    timeout: TimeoutOpt = 15.0,
-    encoding: EncodingOpt = None,
+    options: ReadOptions = DEFAULT_READ,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
     """Read articles and print them as Documents: text, paragraphs, metadata, language, notes."""
     fmt = output_format or _default_format()
-    options = ReadOptions(
-        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
-    )
     show_progress = progress and _err.is_terminal and len(inputs) > 1
     ok = failed = 0
     out = Console(highlight=False, soft_wrap=True)
@@ -246,6 +279,7 @@ def _write_html(pairs: list[tuple[Document, Analysis]], out: Path | None) -> Non
 
 
 @app.command("analyze")
+@read_options
 def analyze_command(
     inputs: InputsArg,
     output_format: Annotated[
@@ -265,12 +299,8 @@ def analyze_command(
         ),
     ] = None,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = AUTO_FORMAT,
-    clean: CleanOpt = True,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    timeout: TimeoutOpt = 15.0,
     exclude: ExcludeOpt = None,
-    encoding: EncodingOpt = None,
+    options: ReadOptions = DEFAULT_READ,
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
     from spinscope.report import print_analysis
@@ -278,9 +308,6 @@ def analyze_command(
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
         raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
-    options = ReadOptions(
-        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
-    )
     nlp = _pipeline(model, exclude)
     console = Console(highlight=False, soft_wrap=True)
     ok = failed = 0
@@ -317,6 +344,7 @@ def analyze_command(
 
 
 @app.command("report")
+@read_options
 def report_command(
     inputs: InputsArg,
     out: Annotated[
@@ -328,18 +356,13 @@ def report_command(
         ),
     ] = None,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = AUTO_FORMAT,
-    clean: CleanOpt = True,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    timeout: TimeoutOpt = 15.0,
     exclude: ExcludeOpt = None,
-    encoding: EncodingOpt = None,
+    options: ReadOptions = DEFAULT_READ,
 ) -> None:
     """Write an explainable, self-contained HTML report (same as analyze --format html)."""
-    analyze_command(
-        inputs, output_format=AnalyzeFormat.html, out=out, model=model, input_format=input_format,
-        clean=clean, max_bytes=max_bytes, timeout=timeout, exclude=exclude, encoding=encoding,
-    )  # fmt: skip
+    analyze_command.__wrapped__(  # type: ignore[attr-defined]
+        inputs=inputs, output_format=AnalyzeFormat.html, out=out, model=model, exclude=exclude, options=options
+    )
 
 
 def _analyze_all(
@@ -365,6 +388,7 @@ class StoriesFormat(str, Enum):
 
 
 @app.command("stories")
+@read_options
 def stories_command(
     inputs: InputsArg,
     output_format: Annotated[
@@ -379,11 +403,7 @@ def stories_command(
     ] = 4.0,
     drift: Annotated[bool, typer.Option("--drift/--no-drift", help="Align quotes across each story's articles.")] = True,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = AUTO_FORMAT,
-    clean: CleanOpt = True,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    timeout: TimeoutOpt = 15.0,
-    encoding: EncodingOpt = None,
+    options: ReadOptions = DEFAULT_READ,
 ) -> None:
     """Group articles that report the same event into stories, and show how their quotes drift."""
     from rich.table import Table
@@ -391,9 +411,6 @@ def stories_command(
     from spinscope.stories import stories_report
 
     fmt = output_format or (StoriesFormat.table if sys.stdout.isatty() else StoriesFormat.json)
-    options = ReadOptions(
-        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
-    )
     pairs, failed = _analyze_all(inputs, options, model)
     stories = stories_report(
         [d for d, _ in pairs], [a.to_dict() for _, a in pairs],
@@ -430,24 +447,18 @@ class CompareFormat(str, Enum):
 
 
 @app.command("compare")
+@read_options
 def compare_command(
     first: Annotated[str, typer.Argument(help="The first article (file, URL, or - for stdin).")],
     second: Annotated[str, typer.Argument(help="The second article.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write the page (default: stdout).")] = None,
     output_format: Annotated[CompareFormat, typer.Option("--format", "-f", help="html or json.")] = CompareFormat.html,
     model: ModelOpt = None,
-    input_format: InputFormatOpt = AUTO_FORMAT,
-    clean: CleanOpt = True,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    timeout: TimeoutOpt = 15.0,
-    encoding: EncodingOpt = None,
+    options: ReadOptions = DEFAULT_READ,
 ) -> None:
     """Two articles side by side: genre, frames, technique density, quotes and how they drift."""
     from spinscope.report.compare import compare, render_comparison_html
 
-    options = ReadOptions(
-        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
-    )
     sides = []
     for name in (first, second):
         pairs, _failed = _analyze_all([name], options, model)
