@@ -184,7 +184,9 @@ def _partition_target(entries: Sequence[_Entry], workers: int, partition_bytes: 
 
 
 # -- the actor ---------------------------------------------------------------------------------
-_COLUMNS = ("entry", "name", "status", "reason", "error_class", "code", "subject", "problem", "document", "analysis", "pid")
+_COLUMNS = (
+    "entry", "name", "status", "reason", "error_class", "code", "subject", "problem", "document", "analysis", "pid", "node",
+)  # fmt: skip
 
 
 class _Analyser:
@@ -214,7 +216,10 @@ class _Analyser:
             pass
         from spinscope.pipeline import load
 
+        import ray
+
         self.nlp = load(model, exclude=list(exclude))
+        self.node = ray.get_runtime_context().get_node_id()
         self.options = ReadOptions(**options)
         self.batch_size = batch_size
 
@@ -242,7 +247,7 @@ class _Analyser:
         rows = []
         done = iter(analyses)
         for entry, result, remote in read_here:
-            row: dict[str, Any] = {"entry": entry, "name": result.name, "status": result.status, "pid": pid}
+            row: dict[str, Any] = {"entry": entry, "name": result.name, "status": result.status, "pid": pid, "node": self.node}
             error: SpinscopeError | None = result.error
             if result.document is not None:
                 outcome = next(done)
@@ -311,6 +316,12 @@ class RayEngine:
         gets four or more, at most :data:`DEFAULT_PARTITION_BYTES`.
     max_restarts:
         How often a dead actor is restarted, and a task on it retried.
+    batch_size:
+        Paragraphs encoded together inside an actor (``Pipeline.pipe``).
+    start_timeout_s:
+        How long to wait for the pool's actors to start and load the models
+        (E856 after it: the cluster has too few CPUs for ``workers``, or
+        the nodes cannot import spinscope).
     """
 
     def __init__(
@@ -324,6 +335,7 @@ class RayEngine:
         partition_bytes: int | None = None,
         max_restarts: int = 3,
         batch_size: int = 4096,
+        start_timeout_s: float = 900.0,
     ) -> None:
         if workers < 1:
             raise ConfigError("E853", "--workers", f"must be 1 or more, not {workers}")
@@ -344,6 +356,11 @@ class RayEngine:
         self.batch_size = batch_size
         self._ray: Any = None
         self._owns_session = False
+        self.start_timeout_s = start_timeout_s
+        #: The worker process and Ray node that produced each result, in the order yielded
+        #: (0 and "" for results known on the driver): which actor did what, e.g. after a fault.
+        self.pids: list[int] = []
+        self.nodes: list[str] = []
 
     # -- the session -----------------------------------------------------------------------
     def __enter__(self) -> RayEngine:
@@ -381,6 +398,14 @@ class RayEngine:
             where = "a local Ray" if self.address is None else f"the Ray cluster at {self.address}"
             raise ConfigError("E852", "--engine ray", f"could not start {where} ({type(exc).__name__}: {_line(exc)})") from exc
         self._owns_session = True
+
+    def summary(self) -> str:
+        """One line: how many results came from how many actors on how many nodes."""
+        remote = [(n, p) for n, p in zip(self.nodes, self.pids, strict=True) if p]
+        return (
+            f"ray: {len(remote)} result(s) from {len({p for _, p in remote})} actor process(es)"
+            f" on {len({n for n, _ in remote})} node(s)"
+        )
 
     def stop(self) -> None:
         """Stop the local Ray this engine started (or disconnect from the cluster)."""
@@ -420,9 +445,13 @@ class RayEngine:
         pending = next(rows, None)
         for index, entry in enumerate(entries):
             if entry.result is not None:
+                self.pids.append(0)
+                self.nodes.append("")
                 yield entry.result, None
                 continue
             while pending is not None and pending["entry"] == index:
+                self.pids.append(int(pending["pid"]))
+                self.nodes.append(str(pending["node"]))
                 yield self._result(pending, entry)
                 pending = next(rows, None)
         if pending is not None:  # cannot happen while Ray keeps the order; never drop a row silently
@@ -436,6 +465,7 @@ class RayEngine:
         context.execution_options.preserve_order = True  # rows back in input order
         context.enable_progress_bars = False  # stderr is ours: one line per error, no bars
         context.print_on_execution_start = False
+        context.wait_for_min_actors_s = int(self.start_timeout_s)  # never wait forever for CPUs the cluster lacks
         items = [{"partition": i, "items": json.dumps([_item(entries[e], e) for e in part], ensure_ascii=False)}
                  for i, part in enumerate(parts)]  # fmt: skip
         dataset = ray.data.from_items(items, override_num_blocks=len(items))  # one partition per block
@@ -455,7 +485,14 @@ class RayEngine:
             max_restarts=self.max_restarts,
             max_task_retries=self.max_restarts,
         )
-        yield from analysed.iter_rows()
+        try:
+            yield from analysed.iter_rows()
+        except ray.exceptions.GetTimeoutError as exc:
+            raise ConfigError(
+                "E856", "--engine ray",
+                f"{self.workers} actor(s) of {self.cpus_per_worker} CPU did not start within {self.start_timeout_s:.0f} s"
+                " (too few CPUs in the cluster, or its nodes cannot import spinscope)",
+            ) from exc  # fmt: skip
 
     @staticmethod
     def _result(row: dict[str, Any], entry: _Entry) -> tuple[ReadResult, dict[str, Any] | None]:

@@ -1,0 +1,220 @@
+"""The Ray engine: the same results as one process, faults survived, and a real two-node cluster.
+
+Every test here starts and stops its own Ray processes, with every wait
+bounded. Without Ray installed they skip, except under CI=true, where
+they fail: CI installs the test extra, which includes Ray.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from news_generator import write_articles  # noqa: E402 - the tests' own generator, beside this file
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+LIGHT = ["multilingual", "roles", "narratives"]  # left out where a test does not need every component
+
+pytestmark = [
+    pytest.mark.ray,
+    # Ray's own modules warn on import (pkg_resources, protobuf); not ours to fix.
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::UserWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+]
+
+
+def _need_ray() -> None:
+    try:
+        import ray  # noqa: F401
+        import ray.data  # noqa: F401
+    except ImportError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI installs the test extra, which includes Ray, but it cannot be imported ({exc})")
+        pytest.skip('Ray is not installed: pip install -e ".[test]"')
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """30 generated articles and one bad input (binary bytes) among them."""
+    folder = tmp_path_factory.mktemp("corpus")
+    write_articles(folder, 30)
+    (folder / "article-014b-broken.txt").write_bytes(b"\x00\x01\x02 not an article \xff\xfe" * 8)
+    return folder
+
+
+def _outcomes(pairs: Iterator[tuple[Any, Any]]) -> list[tuple[str, str, str | None, str | None]]:
+    """(name, status, message, analysis JSON) per result; the analysis through JSON, as it is stored."""
+    out = []
+    for result, analysis in pairs:
+        data = None if analysis is None else analysis if isinstance(analysis, dict) else analysis.to_dict()
+        message = result.message if result.status != "ok" else None
+        out.append((result.name, result.status, message, None if data is None else json.dumps(data, sort_keys=True)))
+    return out
+
+
+def test_engine_ray_without_ray_says_what_to_install(monkeypatch: pytest.MonkeyPatch, corpus: Path) -> None:
+    from spinscope.cli import app
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError, as if not installed
+    result = CliRunner().invoke(app, ["analyze", str(corpus), "--engine", "ray", "--format", "jsonl"])
+    assert result.exit_code != 0
+    assert result.exception is not None
+    assert str(result.exception) == '[E850] --engine ray: Ray is not installed; install it with: pip install "spinscope[ray]"'
+    assert result.stdout == ""
+
+
+def test_bad_settings_are_coded_before_ray_starts() -> None:
+    from spinscope.engines.ray import RayEngine
+    from spinscope.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^\[E853\] --workers"):
+        RayEngine(workers=0)
+    with pytest.raises(ConfigError, match=r"^\[E854\] http://x: is not a Ray address"):
+        RayEngine(address="http://x")
+    with pytest.raises(ConfigError, match=r"^\[E907\] nope"):
+        RayEngine(exclude=["nope"])
+
+
+def test_same_results_in_process_and_on_a_local_ray(corpus: Path) -> None:
+    """The full default pipeline: every label, span, quote, entity and narrative is the same."""
+    _need_ray()
+    from spinscope.engines.ray import RayEngine
+    from spinscope.ingest import ReadOptions
+    from spinscope.pipeline import load
+
+    options = ReadOptions()
+    here = _outcomes(load().analyze_inputs([str(corpus)], options))
+    with RayEngine(workers=2, partition_bytes=4_000) as engine:  # several partitions per actor
+        there = _outcomes(engine.analyze_inputs([str(corpus)], options))
+        placed = set(engine.pids)
+    assert len(here) == 31 and sum(1 for o in here if o[1] == "ok") == 30
+    assert [o[:3] for o in there] == [o[:3] for o in here]
+    (bad,) = [o for o in there if o[1] != "ok"]
+    assert bad[0].endswith("article-014b-broken.txt") and bad[2].startswith("[E102] ")
+    for mine, theirs in zip(here, there, strict=True):
+        assert theirs[3] == mine[3], f"{mine[0]}: the Ray engine's analysis differs"
+    analyses = [json.loads(o[3]) for o in there if o[3]]
+    assert all({"quotes", "entities", "narratives"} <= set(a) for a in analyses)
+    assert any(a["quotes"] for a in analyses) and any(a["spans"] for a in analyses)
+    assert len(placed - {0}) == 2, "both actors analysed partitions"
+
+
+def test_a_killed_worker_is_restarted_and_its_batch_retried(corpus: Path) -> None:
+    _need_ray()
+    from spinscope.engines.ray import RayEngine
+
+    names = sorted(p.name for p in corpus.iterdir())
+    seen: list[str] = []
+    statuses: list[str] = []
+    # One article per partition, so the dead actor holds partitions in flight when it dies.
+    with RayEngine(workers=2, exclude=LIGHT, partition_bytes=1, max_restarts=2) as engine:
+        results = engine.analyze_inputs([str(corpus)])
+        killed = None
+        for result, analysis in results:
+            seen.append(Path(result.name).name)
+            statuses.append(result.status)
+            assert (analysis is None) == (result.status != "ok")
+            if killed is None and engine.pids[-1]:
+                killed = engine.pids[-1]
+                before = set(engine.pids)
+                os.kill(killed, signal.SIGKILL)  # the actor's worker process, mid-run
+        pids = list(engine.pids)
+    assert killed is not None
+    assert seen == names, "every input came back exactly once, in input order"
+    assert statuses.count("ok") == 30 and statuses.count("error") == 1
+    # (Rows the killed process finished before it died may still arrive after the kill: the
+    # driver owns them. What must arrive is work from a process that did not exist before.)
+    restarted = set(pids[pids.index(killed) + 1 :]) - before - {0}
+    # Its partitions in flight ran again on the restarted actor: a process that did not exist before.
+    assert len(set(pids) - {0}) >= 3 and restarted, f"no work from a restarted actor (pids {sorted(set(pids))})"
+
+
+# -- a real two-node cluster ----------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ray_cli() -> str:
+    found = Path(sys.executable).parent / "ray"
+    assert found.is_file(), f"the ray command is not beside {sys.executable}"
+    return str(found)
+
+
+def _start_node(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    # --block keeps `ray start` in the foreground as the parent of the node's processes,
+    # so stopping the node is signalling the process group we started (never `ray stop`).
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [_ray_cli(), "start", "--block", "--disable-usage-stats", "--num-cpus", "1", *args],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def _stop_node(node: subprocess.Popen[bytes]) -> None:
+    if node.poll() is None:
+        os.killpg(node.pid, signal.SIGTERM)
+        try:
+            node.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(node.pid, signal.SIGKILL)
+            node.wait(timeout=30)
+
+
+def _alive_nodes(address: str, env: dict[str, str], timeout: float) -> int:
+    check = "import ray; ray.init(address=%r, log_to_driver=False); print(sum(n['Alive'] for n in ray.nodes()))" % address
+    done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=timeout)
+    return int(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 and done.stdout.strip() else 0
+
+
+def test_two_nodes_on_one_machine_through_the_cli(tmp_path: Path) -> None:
+    _need_ray()
+    write_articles(tmp_path / "in", 4, seed=5)
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(SRC), "RAY_USAGE_STATS_ENABLED": "0"}
+    nodes: list[subprocess.Popen[bytes]] = []
+    try:
+        nodes.append(
+            _start_node(["--head", "--node-ip-address", "127.0.0.1", "--port", str(port), "--include-dashboard", "false",
+                         "--object-store-memory", str(100 * 1024 * 1024)], env, tmp_path / "head.log")
+        )  # fmt: skip
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and _alive_nodes(address, env, 60) < 1:
+            assert nodes[0].poll() is None, (tmp_path / "head.log").read_text(errors="replace")[-2000:]
+            time.sleep(2)
+        nodes.append(
+            _start_node(["--address", address, "--node-ip-address", "127.0.0.1",
+                         "--object-store-memory", str(100 * 1024 * 1024)], env, tmp_path / "worker.log")
+        )  # fmt: skip
+        while time.monotonic() < deadline and _alive_nodes(address, env, 60) < 2:
+            assert nodes[1].poll() is None, (tmp_path / "worker.log").read_text(errors="replace")[-2000:]
+            time.sleep(2)
+        assert _alive_nodes(address, env, 60) == 2, "the second node did not join within the time allowed"
+        command = [sys.executable, "-m", "spinscope.cli", "analyze", str(tmp_path / "in"), "--format", "jsonl",
+                   "--engine", "ray", "--ray-address", address, "--workers", "2", *[f"--exclude={x}" for x in LIGHT]]  # fmt: skip
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=420)
+    finally:
+        for node in reversed(nodes):
+            _stop_node(node)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [Path(a["document"]["origin"]).name for a in lines] == [f"article-{i:03d}.txt" for i in range(4)]
+    # Two actors of one CPU each on two one-CPU nodes: both nodes did the work.
+    assert "ray: 4 result(s) from 2 actor process(es) on 2 node(s)" in done.stderr, done.stderr[-2000:]
