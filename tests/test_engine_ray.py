@@ -90,27 +90,57 @@ def test_bad_settings_are_coded_before_ray_starts() -> None:
         RayEngine(exclude=["nope"])
 
 
+def _close(a: Any, b: Any, tol: float, where: str = "") -> list[str]:
+    """Where ``a`` and ``b`` differ: floats by more than ``tol``, anything else at all."""
+    if isinstance(a, float) and isinstance(b, float):
+        return [] if abs(a - b) <= tol else [f"{where}: {a} != {b}"]
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{where}: keys {sorted(a.keys() ^ b.keys())}"]
+        return [d for k in a for d in _close(a[k], b[k], tol, f"{where}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{where}: {len(a)} != {len(b)} items"]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _close(x, y, tol, f"{where}[{i}]")]
+    return [] if a == b else [f"{where}: {a!r} != {b!r}"]
+
+
 def test_same_results_in_process_and_on_a_local_ray(corpus: Path) -> None:
-    """The full default pipeline: every label, span, quote, entity and narrative is the same."""
+    """The full default pipeline: every label, span, quote, entity and narrative is the same.
+
+    Exactly the same JSON as the in-process pipeline analysing the same
+    groups of articles (here one article per partition, so one at a time).
+    Against one in-process batch of all 30 the only differences allowed are
+    in the last digit of a few scores: which paragraphs are encoded together
+    changes float rounding in the encoder (the in-process engine shows the
+    same with two batch groupings), never a label.
+    """
     _need_ray()
     from spinscope.engines.ray import RayEngine
     from spinscope.ingest import ReadOptions
     from spinscope.pipeline import load
 
     options = ReadOptions()
-    here = _outcomes(load().analyze_inputs([str(corpus)], options))
-    with RayEngine(workers=2, partition_bytes=4_000) as engine:  # several partitions per actor
+    nlp = load()
+    batched = _outcomes(nlp.analyze_inputs([str(corpus)], options))
+    alone = [o for p in sorted(corpus.iterdir()) for o in _outcomes(nlp.analyze_inputs([str(p)], options))]
+    with RayEngine(workers=2, partition_bytes=1) as engine:  # one article per partition
         there = _outcomes(engine.analyze_inputs([str(corpus)], options))
         placed = set(engine.pids)
-    assert len(here) == 31 and sum(1 for o in here if o[1] == "ok") == 30
-    assert [o[:3] for o in there] == [o[:3] for o in here]
+    assert len(batched) == 31 and sum(1 for o in batched if o[1] == "ok") == 30
+    assert [o[:3] for o in there] == [o[:3] for o in batched] == [o[:3] for o in alone]
     (bad,) = [o for o in there if o[1] != "ok"]
     assert bad[0].endswith("article-014b-broken.txt") and bad[2].startswith("[E102] ")
-    for mine, theirs in zip(here, there, strict=True):
-        assert theirs[3] == mine[3], f"{mine[0]}: the Ray engine's analysis differs"
+    for mine, theirs in zip(alone, there, strict=True):
+        assert theirs[3] == mine[3], f"{mine[0]}: the Ray engine's analysis differs from the same pipeline in process"
+    for mine, theirs in zip(batched, there, strict=True):
+        if mine[3] is not None:
+            differences = _close(json.loads(mine[3]), json.loads(theirs[3]), 5e-4)
+            assert not differences, f"{mine[0]}: {differences[:5]}"
     analyses = [json.loads(o[3]) for o in there if o[3]]
     assert all({"quotes", "entities", "narratives"} <= set(a) for a in analyses)
     assert any(a["quotes"] for a in analyses) and any(a["spans"] for a in analyses)
+    assert any(e["role"] for a in analyses for e in a["entities"])
     assert len(placed - {0}) == 2, "both actors analysed partitions"
 
 
