@@ -13,8 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -144,34 +146,84 @@ def test_same_results_in_process_and_on_a_local_ray(corpus: Path) -> None:
     assert len(placed - {0}) == 2, "both actors analysed partitions"
 
 
-def test_a_killed_worker_is_restarted_and_its_batch_retried(corpus: Path) -> None:
+def _pid_holding(client_port: int, server_port: int) -> int | None:
+    """The process whose TCP socket 127.0.0.1:client_port is connected to our server (from /proc)."""
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = fields[1], fields[2]
+        if int(local.split(":")[1], 16) == client_port and int(remote.split(":")[1], 16) == server_port:
+            inode = fields[9]
+    if inode is None:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) == f"socket:[{inode}]" for fd in (proc / "fd").iterdir()):
+                return int(proc.name)
+        except OSError:  # a process that ended, or one that is not ours to read
+            continue
+    return None
+
+
+class _KillOnFirstFetch(BaseHTTPRequestHandler):
+    """Serves one article; the first request's client process (a Ray actor, mid-partition) is killed instead."""
+
+    protocol_version = "HTTP/1.0"
+    requests: list[int | None]  # the client pid of every request, in order
+    killed: list[int]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+        pid = _pid_holding(self.client_address[1], self.server.server_address[1])
+        self.requests.append(pid)
+        if len(self.requests) == 1 and pid is not None and pid != os.getpid():
+            self.killed.append(pid)
+            os.kill(pid, signal.SIGKILL)  # the actor's worker process, while it reads this partition
+            return
+        body = b"Fetched over HTTP\n\nThe minister said \"we will see\" on Friday, according to reporters.\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.network
+def test_a_killed_worker_is_restarted_and_its_batch_retried(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kill the actor that is reading a partition: the run completes, every input once, that partition run again."""
     _need_ray()
     from spinscope.engines.ray import RayEngine
 
-    names = sorted(p.name for p in corpus.iterdir())
-    seen: list[str] = []
-    statuses: list[str] = []
-    # One article per partition, so the dead actor holds partitions in flight when it dies.
-    with RayEngine(workers=2, exclude=LIGHT, partition_bytes=1, max_restarts=2) as engine:
-        results = engine.analyze_inputs([str(corpus)])
-        killed = None
-        for result, analysis in results:
-            seen.append(Path(result.name).name)
-            statuses.append(result.status)
-            assert (analysis is None) == (result.status != "ok")
-            if killed is None and engine.pids[-1]:
-                killed = engine.pids[-1]
-                before = set(engine.pids)
-                os.kill(killed, signal.SIGKILL)  # the actor's worker process, mid-run
-        pids = list(engine.pids)
-    assert killed is not None
-    assert seen == names, "every input came back exactly once, in input order"
-    assert statuses.count("ok") == 30 and statuses.count("error") == 1
-    # (Rows the killed process finished before it died may still arrive after the kill: the
-    # driver owns them. What must arrive is work from a process that did not exist before.)
-    restarted = set(pids[pids.index(killed) + 1 :]) - before - {0}
-    # Its partitions in flight ran again on the restarted actor: a process that did not exist before.
-    assert len(set(pids) - {0}) >= 3 and restarted, f"no work from a restarted actor (pids {sorted(set(pids))})"
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)  # the workers inherit this environment
+    handler = type("Handler", (_KillOnFirstFetch,), {"requests": [], "killed": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/article"
+    names = [url, *sorted(str(p) for p in corpus.iterdir())]
+    try:
+        # One input per partition; the URL is the first, so one actor is killed while it fetches it.
+        with RayEngine(workers=2, exclude=LIGHT, partition_bytes=1, max_restarts=2) as engine:
+            outcomes = [(r.name, r.status, a is not None) for r, a in engine.analyze_inputs([url, str(corpus)])]
+            pids = list(engine.pids)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert handler.killed, f"the first request came from no process we could find ({handler.requests})"
+    (killed,) = handler.killed
+    assert [n for n, _, _ in outcomes] == names, "every input came back exactly once, in input order"
+    assert [s for _, s, _ in outcomes].count("ok") == 31 and [s for _, s, _ in outcomes].count("error") == 1
+    assert all(ok == (s == "ok") for _, s, ok in outcomes)
+    # The killed actor's partition ran again: a second request, from a process that did not exist before.
+    assert len(handler.requests) == 2 and handler.requests[1] not in (None, killed)
+    assert pids[0] == handler.requests[1] and killed not in pids
 
 
 # -- a real two-node cluster ----------------------------------------------------------------
