@@ -45,7 +45,7 @@ def _inprocess(folder: Path) -> dict[str, Any]:
     from spinscope.pipeline import load
 
     nlp = load()
-    first = sorted(folder.iterdir())[0]
+    first = min(folder.iterdir())
     list(nlp.analyze_inputs([str(first)]))  # load and warm the models before the clock
     started = time.perf_counter()
     results = list(nlp.analyze_inputs([str(folder)]))
@@ -91,7 +91,10 @@ def main() -> None:
         folder = Path(tmp) / "articles"
         write_articles(folder, args.articles, seed=args.seed)
         inproc = _inprocess(folder)
-        print(f"inprocess: {inproc['articles_per_s']:.2f} articles/s ({inproc['threads']} torch threads)", flush=True)
+        print(
+            f"inprocess: {inproc['articles_per_s']:.2f} articles/s ({inproc['threads']} torch threads)",
+            flush=True,
+        )
         rays = []
         for workers in (1, 2):
             run = _ray(folder, workers)

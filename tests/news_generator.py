@@ -20,7 +20,18 @@ _PEOPLE = [
 ]  # fmt: skip
 _ROLES = ["the finance minister", "the opposition leader", "a union spokesperson", "the mayor", "a senior economist",
           "the health secretary", "a local teacher", "the party chairman"]  # fmt: skip
-_PLACES = ["Brussels", "Nairobi", "Lisbon", "Warsaw", "Ottawa", "Manila", "Lagos", "Vienna", "Santiago", "Oslo"]
+_PLACES = [
+    "Brussels",
+    "Nairobi",
+    "Lisbon",
+    "Warsaw",
+    "Ottawa",
+    "Manila",
+    "Lagos",
+    "Vienna",
+    "Santiago",
+    "Oslo",
+]
 _BODIES = ["the European Commission", "the central bank", "the city council", "parliament", "the World Health Organization",
            "the transport ministry", "the national statistics office"]  # fmt: skip
 _TOPICS = [

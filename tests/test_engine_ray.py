@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from news_generator import write_articles  # noqa: E402 - the tests' own generator, beside this file
+from news_generator import write_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -42,7 +42,7 @@ pytestmark = [
 
 def _need_ray() -> None:
     try:
-        import ray  # noqa: F401
+        import ray
         import ray.data  # noqa: F401
     except ImportError as exc:
         if os.environ.get("CI") == "true":
@@ -65,7 +65,9 @@ def _outcomes(pairs: Iterator[tuple[Any, Any]]) -> list[tuple[str, str, str | No
     for result, analysis in pairs:
         data = None if analysis is None else analysis if isinstance(analysis, dict) else analysis.to_dict()
         message = result.message if result.status != "ok" else None
-        out.append((result.name, result.status, message, None if data is None else json.dumps(data, sort_keys=True)))
+        out.append(
+            (result.name, result.status, message, None if data is None else json.dumps(data, sort_keys=True))
+        )
     return out
 
 
@@ -76,7 +78,10 @@ def test_engine_ray_without_ray_says_what_to_install(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(app, ["analyze", str(corpus), "--engine", "ray", "--format", "jsonl"])
     assert result.exit_code != 0
     assert result.exception is not None
-    assert str(result.exception) == '[E850] --engine ray: Ray is not installed; install it with: pip install "spinscope[ray]"'
+    assert (
+        str(result.exception)
+        == '[E850] --engine ray: Ray is not installed; install it with: pip install "spinscope[ray]"'
+    )
     assert result.stdout == ""
 
 
@@ -103,7 +108,9 @@ def _close(a: Any, b: Any, tol: float, where: str = "") -> list[str]:
     if isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
             return [f"{where}: {len(a)} != {len(b)} items"]
-        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _close(x, y, tol, f"{where}[{i}]")]
+        return [
+            d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _close(x, y, tol, f"{where}[{i}]")
+        ]
     return [] if a == b else [f"{where}: {a!r} != {b!r}"]
 
 
@@ -134,7 +141,9 @@ def test_same_results_in_process_and_on_a_local_ray(corpus: Path) -> None:
     (bad,) = [o for o in there if o[1] != "ok"]
     assert bad[0].endswith("article-014b-broken.txt") and bad[2].startswith("[E102] ")
     for mine, theirs in zip(alone, there, strict=True):
-        assert theirs[3] == mine[3], f"{mine[0]}: the Ray engine's analysis differs from the same pipeline in process"
+        assert theirs[3] == mine[3], (
+            f"{mine[0]}: the Ray engine's analysis differs from the same pipeline in process"
+        )
     for mine, theirs in zip(batched, there, strict=True):
         if mine[3] is not None:
             differences = _close(json.loads(mine[3]), json.loads(theirs[3]), 5e-4)
@@ -177,14 +186,14 @@ class _KillOnFirstFetch(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+    def do_GET(self) -> None:
         pid = _pid_holding(self.client_address[1], self.server.server_address[1])
         self.requests.append(pid)
         if len(self.requests) == 1 and pid is not None and pid != os.getpid():
             self.killed.append(pid)
             os.kill(pid, signal.SIGKILL)  # the actor's worker process, while it reads this partition
             return
-        body = b"Fetched over HTTP\n\nThe minister said \"we will see\" on Friday, according to reporters.\n"
+        body = b'Fetched over HTTP\n\nThe minister said "we will see" on Friday, according to reporters.\n'
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -193,10 +202,14 @@ class _KillOnFirstFetch(BaseHTTPRequestHandler):
 
 
 @pytest.mark.network
-def test_a_killed_worker_is_restarted_and_its_batch_retried(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_killed_worker_is_restarted_and_its_batch_retried(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Kill the actor that is reading a partition: the run completes, every input once, that partition run again."""
     _need_ray()
     from spinscope.engines.ray import RayEngine
+    from spinscope.ingest import read
+    from spinscope.pipeline import load
 
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)  # the workers inherit this environment
@@ -210,8 +223,13 @@ def test_a_killed_worker_is_restarted_and_its_batch_retried(corpus: Path, monkey
     try:
         # One input per partition; the URL is the first, so one actor is killed while it fetches it.
         with RayEngine(workers=2, exclude=LIGHT, partition_bytes=1, max_restarts=2) as engine:
-            outcomes = [(r.name, r.status, a is not None) for r, a in engine.analyze_inputs([url, str(corpus)])]
+            outcomes = [
+                (r.name, r.status, a is not None) for r, a in engine.analyze_inputs([url, str(corpus)])
+            ]
             pids = list(engine.pids)
+            # The store's seam on the same session: Documents read on the driver, analysed on the actors.
+            docs = [r.document for r in read(sorted(str(p) for p in corpus.glob("article-00[0-2].txt")))]
+            stored = engine.store_pipe()([d for d in docs if d is not None])
     finally:
         server.shutdown()
         server.server_close()
@@ -224,6 +242,8 @@ def test_a_killed_worker_is_restarted_and_its_batch_retried(corpus: Path, monkey
     # The killed actor's partition ran again: a second request, from a process that did not exist before.
     assert len(handler.requests) == 2 and handler.requests[1] not in (None, killed)
     assert pids[0] == handler.requests[1] and killed not in pids
+    expected = [a.to_dict() for d in docs if d is not None for a in load(exclude=LIGHT).pipe([d])]
+    assert len(stored) == 3 and [a.to_dict() for a in stored] == json.loads(json.dumps(expected))
 
 
 # -- a real two-node cluster ----------------------------------------------------------------
@@ -260,8 +280,10 @@ def _stop_node(node: subprocess.Popen[bytes]) -> None:
 
 
 def _alive_nodes(address: str, env: dict[str, str], timeout: float) -> int:
-    check = "import ray; ray.init(address=%r, log_to_driver=False); print(sum(n['Alive'] for n in ray.nodes()))" % address
-    done = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=timeout)
+    check = f"import ray; ray.init(address={address!r}, log_to_driver=False); print(sum(n['Alive'] for n in ray.nodes()))"
+    done = subprocess.run(
+        [sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     return int(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 and done.stdout.strip() else 0
 
 
@@ -291,7 +313,7 @@ def test_two_nodes_on_one_machine_through_the_cli(tmp_path: Path) -> None:
         assert _alive_nodes(address, env, 60) == 2, "the second node did not join within the time allowed"
         command = [sys.executable, "-m", "spinscope.cli", "analyze", str(tmp_path / "in"), "--format", "jsonl",
                    "--engine", "ray", "--ray-address", address, "--workers", "2", *[f"--exclude={x}" for x in LIGHT]]  # fmt: skip
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=420)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=420, check=False)
     finally:
         for node in reversed(nodes):
             _stop_node(node)

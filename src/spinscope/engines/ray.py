@@ -31,11 +31,11 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from spinscope import errors as _errors
 from spinscope.document import Document, IngestNote, LanguageGuess, OffsetMap, Paragraph
@@ -44,6 +44,7 @@ from spinscope.ingest import ReadOptions, ReadResult, read
 
 __all__ = [
     "DEFAULT_PARTITION_BYTES",
+    "AnalysisJSON",
     "RayEngine",
     "document_from_dict",
     "ray_analyze_documents",
@@ -67,7 +68,7 @@ def require_ray() -> Any:
     """The ``ray`` module with Ray Data, or E850 saying what to install."""
     try:
         import ray
-        import ray.data  # noqa: F401 - the engine needs Ray Data, not only Ray core
+        import ray.data
     except ImportError as exc:
         raise ConfigError("E850", "--engine ray", _INSTALL) from exc
     return ray
@@ -83,7 +84,9 @@ def document_from_dict(data: dict[str, Any]) -> Document:
     return Document(
         id=data["id"],
         text=data["text"],
-        paragraphs=tuple(Paragraph(p["start"], p["end"], p["line"], p.get("kind", "body")) for p in data["paragraphs"]),
+        paragraphs=tuple(
+            Paragraph(p["start"], p["end"], p["line"], p.get("kind", "body")) for p in data["paragraphs"]
+        ),
         title=data.get("title"),
         language=LanguageGuess(language["code"], language["confidence"]) if language else None,
         source=data.get("source"),
@@ -94,7 +97,8 @@ def document_from_dict(data: dict[str, Any]) -> Document:
         origin=data.get("origin", ""),
         input_format=data.get("input_format", "text"),
         notes=tuple(
-            IngestNote(n["action"], n["detail"], n.get("source_start"), n.get("source_end")) for n in data.get("notes", ())
+            IngestNote(n["action"], n["detail"], n.get("source_start"), n.get("source_end"))
+            for n in data.get("notes", ())
         ),
         offset_map=OffsetMap([(int(d), int(s)) for d, s in data.get("offset_map", [(0, 0)])]),
         meta=dict(data.get("meta") or {}),
@@ -134,7 +138,9 @@ def _list_entries(inputs: Iterable[str | Path], options: ReadOptions) -> list[_E
         if source == "-":  # stdin exists only here: read it on the driver
             for result in read(["-"], options):
                 if result.document is not None:
-                    entries.append(_Entry(len(result.document.text), document=result.document, name=result.name))
+                    entries.append(
+                        _Entry(len(result.document.text), document=result.document, name=result.name)
+                    )
                 else:
                     entries.append(_Entry(0, result=result))
             continue
@@ -142,7 +148,9 @@ def _list_entries(inputs: Iterable[str | Path], options: ReadOptions) -> list[_E
         if not (options.input_format == "url" or _URL.match(source)) and path.is_dir():
             for found in _walk(path):
                 if isinstance(found, tuple):
-                    entries.append(_Entry(0, result=ReadResult(name=str(found[0]), status="skipped", reason=found[1])))
+                    entries.append(
+                        _Entry(0, result=ReadResult(name=str(found[0]), status="skipped", reason=found[1]))
+                    )
                 else:
                     entries.append(_Entry(_size(found), source=str(found)))
             continue
@@ -214,9 +222,9 @@ class _Analyser:
             torch.set_num_interop_threads(threads)
         except RuntimeError:  # already set in this process (a reused worker): keep it
             pass
-        from spinscope.pipeline import load
-
         import ray
+
+        from spinscope.pipeline import load
 
         self.nlp = load(model, exclude=list(exclude))
         self.node = ray.get_runtime_context().get_node_id()
@@ -225,7 +233,7 @@ class _Analyser:
 
     def __call__(self, batch: Any) -> Any:
         """Read and analyse the partition(s) in ``batch`` (an Arrow table); one output row per result."""
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         rows: list[dict[str, Any]] = []
         for items in batch.column("items").to_pylist():
@@ -238,7 +246,9 @@ class _Analyser:
         for item in items:
             if "document" in item:
                 doc = document_from_dict(item["document"])
-                read_here.append((item["entry"], ReadResult(name=item["name"], status="ok", document=doc), False))
+                read_here.append(
+                    (item["entry"], ReadResult(name=item["name"], status="ok", document=doc), False)
+                )
             else:
                 for result in read([item["source"]], self.options):
                     read_here.append((item["entry"], result, True))
@@ -247,7 +257,13 @@ class _Analyser:
         rows = []
         done = iter(analyses)
         for entry, result, remote in read_here:
-            row: dict[str, Any] = {"entry": entry, "name": result.name, "status": result.status, "pid": pid, "node": self.node}
+            row: dict[str, Any] = {
+                "entry": entry,
+                "name": result.name,
+                "status": result.status,
+                "pid": pid,
+                "node": self.node,
+            }
             error: SpinscopeError | None = result.error
             if result.document is not None:
                 outcome = next(done)
@@ -260,7 +276,10 @@ class _Analyser:
             row["reason"] = result.reason
             if error is not None:
                 row.update(
-                    error_class=type(error).__name__, code=error.code, subject=error.subject, problem=error.problem
+                    error_class=type(error).__name__,
+                    code=error.code,
+                    subject=error.subject,
+                    problem=error.problem,
                 )
             rows.append(row)
         return rows
@@ -271,7 +290,7 @@ class _Analyser:
             return []
         try:
             return [a.to_dict() for a in self.nlp.pipe(docs, batch_size=self.batch_size)]
-        except Exception:  # noqa: BLE001 - the loop below finds the article that broke the batch
+        except Exception:  # noqa: BLE001, S110 - the loop below finds the article that broke the batch
             pass
         out: list[dict[str, Any] | SpinscopeError] = []
         for doc, name in zip(docs, names, strict=True):
@@ -280,15 +299,31 @@ class _Analyser:
             except SpinscopeError as exc:
                 out.append(exc)
             except Exception as exc:  # noqa: BLE001 - one article fails with its reason; the corpus goes on
-                problem = f"analysis failed on a Ray worker ({type(exc).__name__}: {' '.join(str(exc).split())})"
+                problem = (
+                    f"analysis failed on a Ray worker ({type(exc).__name__}: {' '.join(str(exc).split())})"
+                )
                 out.append(SpinscopeError("E851", name, problem))
         return out
 
 
 def _arrow_type(column: str) -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     return pa.int64() if column in {"entry", "pid"} else pa.string()
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisJSON:
+    """An analysis that came back from a worker as its JSON: ``to_dict()`` is that JSON.
+
+    What the store's seam needs of an Analysis (it stores ``to_dict()``),
+    without rebuilding the Python objects of every component.
+    """
+
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
 
 
 # -- the engine --------------------------------------------------------------------------------
@@ -342,7 +377,9 @@ class RayEngine:
         if cpus_per_worker < 1:
             raise ConfigError("E853", "cpus_per_worker", f"must be 1 or more, not {cpus_per_worker}")
         if address is not None and not _ADDRESS.match(address):
-            raise ConfigError("E854", address, "is not a Ray address: give auto, HOST:PORT or ray://HOST:PORT")
+            raise ConfigError(
+                "E854", address, "is not a Ray address: give auto, HOST:PORT or ray://HOST:PORT"
+            )
         from spinscope.pipeline import load
 
         load(model, exclude=exclude)  # E906/E907 here, on the driver, not on every worker
@@ -363,7 +400,7 @@ class RayEngine:
         self.nodes: list[str] = []
 
     # -- the session -----------------------------------------------------------------------
-    def __enter__(self) -> RayEngine:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -386,6 +423,9 @@ class RayEngine:
         }
         if self.address is None:
             settings.update(
+                # "local": always a new Ray of our own, never a cluster found through RAY_ADDRESS or
+                # /tmp/ray/ray_current_cluster (possibly stale, from an earlier `ray start`).
+                address="local",
                 num_cpus=self.workers * self.cpus_per_worker,
                 # A small object store: rows are JSON strings, and the machine is shared.
                 object_store_memory=max(100, 64 * self.workers) * 1024 * 1024,
@@ -394,9 +434,11 @@ class RayEngine:
             settings["address"] = self.address
         try:
             ray.init(**settings)
-        except Exception as exc:  # noqa: BLE001 - Ray raises many kinds; the user gets one line
+        except Exception as exc:
             where = "a local Ray" if self.address is None else f"the Ray cluster at {self.address}"
-            raise ConfigError("E852", "--engine ray", f"could not start {where} ({type(exc).__name__}: {_line(exc)})") from exc
+            raise ConfigError(
+                "E852", "--engine ray", f"could not start {where} ({type(exc).__name__}: {_line(exc)})"
+            ) from exc
         self._owns_session = True
 
     def summary(self) -> str:
@@ -439,7 +481,25 @@ class RayEngine:
                 raise result.error or SpinscopeError("E851", result.name, "no analysis came back")
             yield analysis
 
-    def _run(self, entries: list[_Entry], options: ReadOptions) -> Iterator[tuple[ReadResult, dict[str, Any] | None]]:
+    def store_pipe(self) -> Callable[[Sequence[Document]], list[AnalysisJSON]]:
+        """The store's analysing seam (``add_inputs(store, inputs, pipe=engine.store_pipe(), ...)``).
+
+        The store reads and dedupes on the driver and hands each batch of
+        Documents to this; the batch is analysed on the actors and comes back
+        as :class:`AnalysisJSON` (what the store needs: ``to_dict()``). Each
+        call is one Ray Data run, so the actors start and load the models once
+        per call: give the store large batches (hundreds of articles per
+        worker) to keep that cost small against the analysis.
+        """
+
+        def pipe(docs: Sequence[Document]) -> list[AnalysisJSON]:
+            return [AnalysisJSON(data) for data in self.analyze_documents(docs)]
+
+        return pipe
+
+    def _run(
+        self, entries: list[_Entry], options: ReadOptions
+    ) -> Iterator[tuple[ReadResult, dict[str, Any] | None]]:
         parts = _partitions(entries, _partition_target(entries, self.workers, self.partition_bytes))
         rows = self._rows(entries, parts, options) if parts else iter(())
         pending = next(rows, None)
@@ -455,9 +515,13 @@ class RayEngine:
                 yield self._result(pending, entry)
                 pending = next(rows, None)
         if pending is not None:  # cannot happen while Ray keeps the order; never drop a row silently
-            raise SpinscopeError("E855", "--engine ray", f"a result came back out of order (entry {pending['entry']})")
+            raise SpinscopeError(
+                "E855", "--engine ray", f"a result came back out of order (entry {pending['entry']})"
+            )
 
-    def _rows(self, entries: list[_Entry], parts: list[list[int]], options: ReadOptions) -> Iterator[dict[str, Any]]:
+    def _rows(
+        self, entries: list[_Entry], parts: list[list[int]], options: ReadOptions
+    ) -> Iterator[dict[str, Any]]:
         if self._ray is None:
             self.start()
         ray = self._ray
@@ -465,7 +529,9 @@ class RayEngine:
         context.execution_options.preserve_order = True  # rows back in input order
         context.enable_progress_bars = False  # stderr is ours: one line per error, no bars
         context.print_on_execution_start = False
-        context.wait_for_min_actors_s = int(self.start_timeout_s)  # never wait forever for CPUs the cluster lacks
+        context.wait_for_min_actors_s = int(
+            self.start_timeout_s
+        )  # never wait forever for CPUs the cluster lacks
         items = [{"partition": i, "items": json.dumps([_item(entries[e], e) for e in part], ensure_ascii=False)}
                  for i, part in enumerate(parts)]  # fmt: skip
         dataset = ray.data.from_items(items, override_num_blocks=len(items))  # one partition per block
@@ -554,5 +620,7 @@ def ray_analyze_documents(
     partition_bytes: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """``Pipeline.pipe`` on Ray for Documents read on the driver: analysis dicts in order."""
-    with RayEngine(address=address, workers=workers, exclude=exclude, model=model, partition_bytes=partition_bytes) as engine:
+    with RayEngine(
+        address=address, workers=workers, exclude=exclude, model=model, partition_bytes=partition_bytes
+    ) as engine:
         yield from engine.analyze_documents(docs)
