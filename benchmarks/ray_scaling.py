@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -146,7 +147,7 @@ def main() -> None:
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"2 actors / 1 actor: {report['speedup_2_over_1_actor']:.2f}x; 1 actor / in-process: "
           f"{report['ray_1_actor_over_inprocess']:.2f}x; overhead {overhead * 1000:.0f} ms/article")  # fmt: skip
-    print(f"projection: {actors:.0f} one-CPU actors ({actors / 16:.1f} nodes of 16 CPUs) for 1M articles/day; "
+    print(f"projection: {math.ceil(actors)} one-CPU actors ({actors / 16:.1f} nodes of 16 CPUs) for 1M articles/day; "
           f"driver {needed_rate:.1f} results/s, {projection['driver_mb_per_s']:.2f} MB/s of JSON")  # fmt: skip
     print(f"wrote {args.out}")
 

@@ -311,14 +311,18 @@ def test_two_nodes_on_one_machine_through_the_cli(tmp_path: Path) -> None:
             assert nodes[1].poll() is None, (tmp_path / "worker.log").read_text(errors="replace")[-2000:]
             time.sleep(2)
         assert _alive_nodes(address, env, 60) == 2, "the second node did not join within the time allowed"
-        command = [sys.executable, "-m", "spinscope.cli", "analyze", str(tmp_path / "in"), "--format", "jsonl",
+        # The folder, then stdin ("-"): read on the driver, its Document shipped to an actor as JSON.
+        command = [sys.executable, "-m", "spinscope.cli", "analyze", str(tmp_path / "in"), "-", "--format", "jsonl",
                    "--engine", "ray", "--ray-address", address, "--workers", "2", *[f"--exclude={x}" for x in LIGHT]]  # fmt: skip
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=420, check=False)
+        stdin = "Piped in\n\nThe mayor said \"the bridge will open in May\" on Tuesday.\n"
+        done = subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, timeout=420, check=False)
     finally:
         for node in reversed(nodes):
             _stop_node(node)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [Path(a["document"]["origin"]).name for a in lines] == [f"article-{i:03d}.txt" for i in range(4)]
+    origins = [Path(a["document"]["origin"]).name for a in lines]
+    assert origins == [*(f"article-{i:03d}.txt" for i in range(4)), "stdin"]
+    assert lines[-1]["document"]["title"] == "Piped in" and lines[-1]["quotes"]
     # Two actors of one CPU each on two one-CPU nodes: both nodes did the work.
-    assert "ray: 4 result(s) from 2 actor process(es) on 2 node(s)" in done.stderr, done.stderr[-2000:]
+    assert "ray: 5 result(s) from 2 actor process(es) on 2 node(s)" in done.stderr, done.stderr[-2000:]
