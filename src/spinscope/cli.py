@@ -72,11 +72,36 @@ ExcludeOpt = Annotated[
 ]
 
 
+
+
+class Engine(str, Enum):
+    inprocess = "inprocess"
+    ray = "ray"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option("--engine", help='Where to analyse: inprocess (default) or ray (needs pip install "spinscope[ray]").'),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="With --engine ray: auto, HOST:PORT or ray://HOST:PORT of a running cluster (default: start a local Ray).",
+    ),
+]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="With --engine ray: actors in the pool, each loading the models once.")]
+
+
+def _split_exclude(exclude: list[str] | None) -> list[str]:
+    return [x for item in exclude or () for x in item.split(",") if x]
+
+
 def _pipeline(model: Path | None, exclude: list[str] | None = None) -> Pipeline:
     """The component pipeline; no model is loaded until the first input has been read."""
     from spinscope.pipeline import load
 
-    return load(model, exclude=[x for item in exclude or () for x in item.split(",") if x])
+    return load(model, exclude=_split_exclude(exclude))
 
 
 def _check_encoding(value: str | None) -> str | None:
@@ -241,20 +266,21 @@ class AnalyzeFormat(str, Enum):
     semeval = "semeval"
 
 
-def _write_semeval(pairs: list[tuple[Document, Analysis]], out_dir: Path) -> None:
+def _write_semeval(pairs: list[tuple[Document, dict[str, Any]]], out_dir: Path) -> None:
+    """Official prediction files from the analyses' JSON (the same from either engine)."""
     from spinscope import official_formats as F
 
-    genres = {d.id: a.genre.label for d, a in pairs if a.genre}
-    frames = {d.id: {f.label for f in a.frames} for d, a in pairs}
+    genres = {d.id: a["genre"]["label"] for d, a in pairs if a["genre"]}
+    frames = {d.id: {f["label"] for f in a["frames"]} for d, a in pairs}
     paragraphs: dict[tuple[str, int], set[str]] = {}
     spans = []
     for d, a in pairs:
-        labelled = {pl.paragraph: {ls.label for ls in pl.labels} for pl in a.paragraphs}
+        labelled = {pl["index"]: {t["label"] for t in pl["techniques"]} for pl in a["paragraphs"]}
         for i, p in enumerate(d.paragraphs):
             paragraphs[(d.id, p.line)] = labelled.get(i, set())
-        for s in a.spans:
-            start, end = d.to_source(s.start, s.end)
-            spans.append((d.id, s.technique, start, end))
+        for s in a["spans"]:
+            start, end = d.to_source(s["start"], s["end"])
+            spans.append((d.id, s["technique"], start, end))
     out_dir.mkdir(parents=True, exist_ok=True)
     F.write_subtask1(out_dir / "subtask-1.txt", genres)
     F.write_subtask2(out_dir / "subtask-2.txt", frames)
@@ -262,12 +288,12 @@ def _write_semeval(pairs: list[tuple[Document, Analysis]], out_dir: Path) -> Non
     F.write_spans(out_dir / "subtask-3-spans.txt", sorted(spans))
 
 
-def _write_html(pairs: list[tuple[Document, Analysis]], out: Path | None) -> None:
+def _write_html(pairs: list[tuple[Document, dict[str, Any]]], out: Path | None) -> None:
     """The HTML report to ``out`` (a ``.html`` file, or else a folder), or to stdout."""
     from spinscope.report import render_report, write_report
     from spinscope.stories import stories_report
 
-    analyses = [a.to_dict() for _, a in pairs]
+    analyses = [a for _, a in pairs]
     # Several articles: group them into stories for the report's stories section.
     stories = stories_report([d for d, _ in pairs], analyses) if len(pairs) > 1 else None
     if out is None:
@@ -276,6 +302,18 @@ def _write_html(pairs: list[tuple[Document, Analysis]], out: Path | None) -> Non
     written = write_report(analyses, out, stories=stories)
     where = written[0].parent if len(written) > 1 else written[0]
     _err.print(f"wrote a report of {len(analyses)} article(s) to {where}", markup=False)
+
+
+def _on_ray(
+    inputs: list[str], options: ReadOptions, *, address: str | None, workers: int, exclude: list[str], model: Path | None
+) -> Iterator[tuple[ReadResult, dict[str, Any] | None]]:
+    """``--engine ray``: the engines.ray actor pool, then one line on stderr saying where the work ran."""
+    from spinscope.engines.ray import RayEngine, require_ray
+
+    require_ray()  # E850, naming the extra to install, before anything else
+    with RayEngine(address=address, workers=workers, exclude=exclude, model=model) as ray_engine:
+        yield from ray_engine.analyze_inputs(inputs, options)
+        _err.print(ray_engine.summary(), markup=False)
 
 
 @app.command("analyze")
@@ -301,6 +339,9 @@ def analyze_command(
     model: ModelOpt = None,
     exclude: ExcludeOpt = None,
     options: ReadOptions = DEFAULT_READ,
+    engine: EngineOpt = Engine.inprocess,
+    ray_address: RayAddressOpt = None,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
     from spinscope.report import print_analysis
@@ -308,12 +349,17 @@ def analyze_command(
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
         raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
-    nlp = _pipeline(model, exclude)
+    if engine is Engine.ray:
+        analysed: Iterator[tuple[ReadResult, Analysis | dict[str, Any] | None]] = _on_ray(
+            inputs, options, address=ray_address, workers=workers, exclude=_split_exclude(exclude), model=model
+        )
+    else:
+        analysed = _pipeline(model, exclude).analyze_inputs(inputs, options)
     console = Console(highlight=False, soft_wrap=True)
     ok = failed = 0
     collected: list[dict[str, object]] = []
-    pairs: list[tuple[Document, Analysis]] = []
-    for result, analysis in nlp.analyze_inputs(inputs, options):
+    pairs: list[tuple[Document, dict[str, Any]]] = []
+    for result, analysis in analysed:
         if result.status == "skipped":
             _err.print(f"note: {result.message}", markup=False)
             continue
@@ -322,15 +368,16 @@ def analyze_command(
             _err.print(f"error: {result.message}", markup=False)
             continue
         ok += 1
+        data = analysis if isinstance(analysis, dict) else analysis.to_dict()  # the Ray engine yields the JSON
         if fmt is AnalyzeFormat.jsonl:
-            sys.stdout.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         elif fmt is AnalyzeFormat.table:
-            print_analysis(analysis.to_dict(), console)
+            print_analysis(data, console)
         elif fmt is AnalyzeFormat.json:
-            collected.append(analysis.to_dict())
+            collected.append(data)
         else:
-            pairs.append((result.document, analysis))
+            pairs.append((result.document, data))
     if fmt is AnalyzeFormat.json:
         sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=2) + "\n")
     if fmt is AnalyzeFormat.html and pairs:
