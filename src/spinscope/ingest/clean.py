@@ -24,7 +24,7 @@ from datetime import datetime
 from rapidfuzz import fuzz
 
 from spinscope.document import IngestNote
-from spinscope.ingest.segment import Block
+from spinscope.ingest.blocks import Block
 
 __all__ = ["CleanResult", "clean_blocks", "parse_dateline", "parse_timestamp"]
 

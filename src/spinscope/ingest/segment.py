@@ -17,22 +17,14 @@ length), the text is ``blocks``; otherwise every line is its own paragraph.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from spinscope.ingest.blocks import Block
+from spinscope.ingest.clean import parse_timestamp
 from spinscope.ingest.raw import Layout
 
 __all__ = ["Block", "detect_layout", "looks_like_title", "segment"]
 
 _NONBLANK = re.compile(r"\S")
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A paragraph candidate: ``[start, end)`` without surrounding whitespace."""
-
-    start: int
-    end: int
-    line: int  # 1-based line number of its first line
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -97,8 +89,6 @@ def _split_head(text: str, group: list[tuple[int, int, int]]) -> list[list[tuple
     one hard-wrapped paragraph, the title would be lost. Each head line
     becomes a block of its own and the rest stays one block.
     """
-    from spinscope.ingest.clean import parse_timestamp  # clean imports Block from here
-
     for k in range(1, min(_HEAD_LINES, len(group) - 1) + 1):  # a timestamp at line 2..4
         s, e, _ = group[k]
         if e - s <= 120 and parse_timestamp(text[s:e]):

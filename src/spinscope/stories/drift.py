@@ -297,7 +297,7 @@ def quotes_from_analysis(analysis: Mapping[str, Any], *, order: int = 0) -> list
     When the quotation analyzer did not run (no ``quotes`` key) they are
     extracted from the dict's document text instead.
     """
-    from spinscope.stories.cluster import document_from_dict
+    from spinscope.stories.documents import document_from_dict
 
     document = analysis.get("document")
     doc: Mapping[str, Any] = document if isinstance(document, Mapping) else {}
@@ -371,7 +371,7 @@ def _diff(original: str, version: str) -> tuple[tuple[Edit, ...], tuple[tuple[Se
 
 def _when(published: str | None) -> str:
     """A sortable timestamp (``YYYY-MM-DDTHH:MM``) of a published value; unknown sorts last."""
-    from spinscope.stories.cluster import parse_date
+    from spinscope.stories.documents import parse_date
 
     day = parse_date(published)
     if day is None:
