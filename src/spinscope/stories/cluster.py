@@ -44,6 +44,9 @@ import numpy as np
 from spinscope.document import Document
 from spinscope.quotes.lexicon import ORG_HEADS, ROLE_NOUNS, TITLE_WORDS
 
+# Dates and Documents from dicts live in spinscope.stories.documents, which drift reads too.
+from spinscope.stories.documents import document_from_dict, parse_date
+
 __all__ = [
     "DEFAULT_ENTITY_WEIGHT",
     "DEFAULT_SPEAKER_WEIGHT",
@@ -75,9 +78,6 @@ _BLOCKED_DISTANCE = 2.0
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
 
-
-# Dates and Documents from dicts live in spinscope.stories.documents, which drift reads too.
-from spinscope.stories.documents import document_from_dict, parse_date  # noqa: E402
 
 # -- what each article is about ---------------------------------------------------
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:\([^)\n]{1,60}\))?\s*[-–—]+\s+")
