@@ -180,9 +180,10 @@ class Pipeline:
     def pipe(self, docs: Iterable[Document], *, batch_size: int = BATCH_PARAGRAPHS) -> Iterator[Analysis]:
         """Analyse many Documents, in input order, encoding up to ``batch_size`` paragraphs at once.
 
-        Results are the same as one document at a time (batching only changes
-        padding); memory stays bounded by the batch, and an article longer
-        than a batch is streamed alone.
+        Labels are those of one document at a time; a score may differ in the
+        fourth decimal, since which paragraphs share a padded batch changes
+        the float rounding. Memory stays bounded by the batch, and an
+        article longer than a batch is streamed alone.
         """
         group: list[Document] = []
         size = 0
