@@ -26,6 +26,7 @@ __all__ = [
     "parse_day",
     "search",
     "stats",
+    "stored_stories",
 ]
 
 By = Literal["outlet", "month", "week", "story"]
@@ -216,6 +217,32 @@ def compute_stories(store: Store, *, threshold: float | None = None, window_days
             [(st["id"], by_key[d]) for st in stories for d in st["doc_ids"] if d in by_key],
         )
     return len(stories)
+
+
+def stored_stories(store: Store) -> list[dict[str, Any]]:
+    """The stored stories as :func:`spinscope.stories.stories_report` dicts (computed first if stale).
+
+    ``doc_ids`` are the articles' document ids, as in their analyses.
+    """
+    if stories_stale(store):
+        compute_stories(store)
+    members: dict[str, list[str]] = {}
+    for sid, doc_id in store.backend.execute(
+        "SELECT sa.story_id, ar.doc_id FROM story_articles sa JOIN articles ar ON ar.id = sa.article_id"
+        " ORDER BY sa.story_id, ar.id"
+    ):
+        members.setdefault(str(sid), []).append(str(doc_id))
+    out = []
+    for sid, name, size, cohesion, entities, drift in store.backend.execute(
+        "SELECT id, name, size, cohesion, key_entities, quote_drift FROM stories ORDER BY id"
+    ):
+        out.append(
+            {
+                "id": sid, "name": name, "doc_ids": members.get(str(sid), []), "size": int(size),
+                "key_entities": json.loads(entities), "cohesion": float(cohesion), "quote_drift": json.loads(drift),
+            }
+        )  # fmt: skip
+    return out
 
 
 # -- stats ---------------------------------------------------------------------------------
