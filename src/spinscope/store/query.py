@@ -306,7 +306,7 @@ def stats(
     b = store.backend
     result = StatsResult(by, metric, _UNITS[metric])
     sizes: dict[str, tuple[int, int]] = {}
-    for g, n, words in b.execute(f"SELECT {group} AS g, count(*), sum(ar.word_count) {base}{cond} GROUP BY g ORDER BY g", params):
+    for g, n, words in b.execute(f"SELECT {group} AS stat_group, count(*), sum(ar.word_count) {base}{cond} GROUP BY stat_group ORDER BY stat_group", params):
         sizes[str(g)] = (int(n), int(words or 0))
         result.groups.append({"group": str(g), "articles": int(n), "words": int(words or 0)})
     joins = {
@@ -319,9 +319,9 @@ def stats(
     label, join, count, extra = joins[metric]
     conds = [*where, extra] if extra else where
     sql = (
-        f"SELECT {group} AS g, {label} AS label, {count}, count(DISTINCT ca.id) {base} {join}"
+        f"SELECT {group} AS stat_group, {label} AS stat_label, {count}, count(DISTINCT ca.id) {base} {join}"
         + ((" WHERE " + " AND ".join(conds)) if conds else "")
-        + " GROUP BY g, label"
+        + " GROUP BY stat_group, stat_label"
     )
     raw = [(str(g), str(lab), int(c), int(a)) for g, lab, c, a in b.execute(sql, params)]
     if metric == "roles":
