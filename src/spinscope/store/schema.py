@@ -158,6 +158,14 @@ def schema_version(backend: SQLiteBackend | PostgresBackend) -> int:
     return 0
 
 
+def _check_not_newer(backend: SQLiteBackend | PostgresBackend, current: int) -> None:
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            "E653", backend.name,
+            f"the database is at schema version {current}, newer than this spinscope's {SCHEMA_VERSION}: upgrade spinscope",
+        )  # fmt: skip
+
+
 def migrate(backend: SQLiteBackend | PostgresBackend, target: int = SCHEMA_VERSION) -> Sequence[int]:
     """Apply every migration up to ``target``; returns the versions applied (often none).
 
@@ -165,12 +173,9 @@ def migrate(backend: SQLiteBackend | PostgresBackend, target: int = SCHEMA_VERSI
     re-reads the version under the write lock (SQLite) or an advisory lock
     (PostgreSQL) before it runs.
     """
-    current = schema_version(backend)
-    if current > SCHEMA_VERSION:
-        raise StoreError(
-            "E653", backend.name,
-            f"the database is at schema version {current}, newer than this spinscope's {SCHEMA_VERSION}: upgrade spinscope",
-        )  # fmt: skip
+    # A quick look without locks first: opening a current database takes no write lock.
+    current = int(backend.execute("SELECT version FROM schema_version")[0][0]) if _has_table(backend, "schema_version") else 0
+    _check_not_newer(backend, current)
     applied: list[int] = []
     if current >= target:
         return applied
@@ -180,7 +185,8 @@ def migrate(backend: SQLiteBackend | PostgresBackend, target: int = SCHEMA_VERSI
         with backend.transaction():
             if backend.dialect == "postgresql":
                 backend.execute("SELECT pg_advisory_xact_lock(6161616)")  # one migrator at a time
-            now = schema_version(backend)
+            now = schema_version(backend)  # under the lock: another process may have migrated meanwhile
+            _check_not_newer(backend, now)
             if now >= version:
                 continue  # another process got there first
             for statement in _migration(version, backend.dialect):
