@@ -137,7 +137,9 @@ def _migration(version: int, dialect: str) -> list[str]:
 def _has_table(backend: SQLiteBackend | PostgresBackend, name: str) -> bool:
     if backend.dialect == "sqlite":
         return bool(backend.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))
-    return backend.execute("SELECT to_regclass(?)", (name,))[0][0] is not None
+    # pg_tables, not to_regclass(): a plain query sees tables another transaction just committed.
+    rows = backend.execute("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?", (name,))
+    return bool(rows)
 
 
 def _user_tables(backend: SQLiteBackend | PostgresBackend) -> int:
