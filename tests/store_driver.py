@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import store_helpers  # noqa: E402
+import store_helpers
 
-import spinscope.cli as cli  # noqa: E402
-from spinscope.analysis import Analysis  # noqa: E402
-from spinscope.document import Document  # noqa: E402
+from spinscope import cli
+from spinscope.analysis import Analysis
+from spinscope.document import Document
 
 DELAY = float(os.environ.get("STORE_DRIVER_DELAY", "0"))
 LOG = os.environ.get("STORE_DRIVER_LOG")

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
-
-from spinscope.store import Store
 from test_store import _check_two_writers, _cli, _driver, write_jsonl
 
+from spinscope.store import Store
 
-def test_two_add_processes_on_postgresql_store_every_article_once(pg_url: str, tmp_path) -> None:  # noqa: ANN001
+
+def test_two_add_processes_on_postgresql_store_every_article_once(pg_url: str, tmp_path: Path) -> None:
     _check_two_writers(pg_url, tmp_path)
 
 
-def test_a_held_table_lock_gives_a_coded_error(pg_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_a_held_table_lock_gives_a_coded_error(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from spinscope.cli import app
 
     write_jsonl(tmp_path / "a.jsonl", 3)
@@ -35,7 +36,7 @@ def test_a_held_table_lock_gives_a_coded_error(pg_url: str, tmp_path, monkeypatc
     assert "[E652]" in result.output and "Traceback" not in result.output
 
 
-def test_add_on_postgresql_resumes_after_kill_9(pg_url: str, tmp_path) -> None:  # noqa: ANN001
+def test_add_on_postgresql_resumes_after_kill_9(pg_url: str, tmp_path: Path) -> None:
     n = 80
     write_jsonl(tmp_path / "a.jsonl", n, seed=5)
     args = ("add", str(tmp_path / "a.jsonl"), "--db", pg_url, "--batch-size", "6", "--no-progress")
@@ -59,7 +60,7 @@ def test_add_on_postgresql_resumes_after_kill_9(pg_url: str, tmp_path) -> None: 
         assert store.backend.execute("SELECT count(DISTINCT content_hash) FROM articles")[0][0] == n
 
 
-def test_search_uses_the_tsvector_index(pg_url: str, tmp_path) -> None:  # noqa: ANN001
+def test_search_uses_the_tsvector_index(pg_url: str, tmp_path: Path) -> None:
     with Store.open(pg_url) as store:
         kinds = store.backend.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'articles' AND indexname = 'articles_search'"

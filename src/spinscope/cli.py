@@ -625,7 +625,7 @@ def _pipeline_for_store(model: Path | None) -> tuple[object, dict[str, object]]:
 class _StoreErrors:
     """Store errors as one coded line: bad values exit 2 (usage), the rest 1."""
 
-    _USAGE = {"E655", "E657", "E658", "E663", "E664"}
+    _USAGE = frozenset({"E655", "E657", "E658", "E663", "E664"})
 
     def __enter__(self) -> None:
         return None
@@ -719,7 +719,7 @@ class _AddProgress:
         self.enabled = enabled
         self._progress: Progress | None = None
 
-    def __enter__(self) -> _AddProgress:
+    def __enter__(self) -> _AddProgress:  # noqa: PYI034 - a private helper, never subclassed
         if self.enabled:
             from rich.progress import ProgressColumn, TimeRemainingColumn
             from rich.text import Text

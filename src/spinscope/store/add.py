@@ -24,9 +24,9 @@ from spinscope.ingest import ReadOptions, ReadResult, read
 from spinscope.store.store import InputState, Store
 
 __all__ = [
-    "Analyse",
     "AddEvent",
     "AddSummary",
+    "Analyse",
     "add_inputs",
     "default_pipeline",
     "estimate_articles",

@@ -90,8 +90,8 @@ def export_table(
 
 def _parquet(store: Store, table: str, out: Path) -> int:
     try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError as exc:
         raise StoreError(
             "E656", "export", "Parquet needs pyarrow: pip install 'spinscope[parquet]' (or pip install pyarrow)"

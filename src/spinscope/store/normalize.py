@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-__all__ = ["ArticleRow", "LabelRows", "article_row", "label_rows", "date_columns"]
+__all__ = ["ArticleRow", "LabelRows", "article_row", "date_columns", "label_rows"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from spinscope.store.backend import PostgresBackend, SQLiteBackend, StoreError, connect, resolve_db
 from spinscope.store.normalize import COLUMNS_ARTICLES, LABEL_COLUMNS, article_row, label_rows
@@ -90,7 +90,7 @@ class Store:
             raise
         return cls(backend)
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
