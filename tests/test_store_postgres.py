@@ -40,7 +40,7 @@ def test_add_on_postgresql_resumes_after_kill_9(pg_url: str, tmp_path: Path) -> 
     n = 80
     write_jsonl(tmp_path / "a.jsonl", n, seed=5)
     args = ("add", str(tmp_path / "a.jsonl"), "--db", pg_url, "--batch-size", "6", "--no-progress")
-    proc = _driver(*args, env={"STORE_DRIVER_DELAY": "0.01"})
+    proc = _driver(*args, env={"STORE_DRIVER_DELAY": "0.02"})
     with Store.open(pg_url) as store:  # wait for a first commit, then kill mid-run
         deadline = time.monotonic() + 60
         while store.count("articles") == 0 and time.monotonic() < deadline and proc.poll() is None:
