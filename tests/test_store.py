@@ -638,3 +638,46 @@ def test_export_jsonl_of_the_real_pipeline_is_exactly_analyze_jsonl(examples_dir
     assert exported.exit_code == 0
     assert exported.stdout == analyzed.stdout
     assert len(exported.stdout.splitlines()) >= 5
+
+
+@pytest.mark.network
+def test_a_stored_url_is_not_fetched_again(tmp_path: Path) -> None:
+    """Resuming a list of URLs skips the fetches already committed (a local server, never the internet)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            hits.append(self.path)
+            body = (
+                f"<html><head><title>Harbour page {self.path}</title></head><body><article>"
+                f"<h1>Harbour page {self.path}</h1><p>Mayor Lind presented the harbour budget again, {self.path}.</p>"
+                "<p>Critics said everyone knew the plan was corrupt.</p></article></body></html>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        urls = [f"http://127.0.0.1:{server.server_address[1]}/page-{i}" for i in range(3)]
+        with Store.open(str(tmp_path / "corpus.db")) as store:
+            first = add_inputs(store, urls, pipe=fake_analyse, meta=META)
+            assert first.added == 3 and len(hits) == 3
+            again = add_inputs(store, urls, pipe=fake_analyse, meta=META)
+            assert (again.added, again.already) == (0, 3)
+            assert len(hits) == 3, "a stored URL was fetched again"
+            newer = add_inputs(store, urls, pipe=fake_analyse, meta={**META, "version": "2"})
+            assert newer.reanalysed == 3 and len(hits) == 6  # a new pipeline reads them again
+    finally:
+        server.shutdown()
+        server.server_close()
