@@ -198,49 +198,64 @@ class Store:
         ``duplicates`` ``(input name, content hash)`` of inputs whose text is
         stored under another input; both are recorded in the same transaction.
         """
-        out: list[tuple[str, int, bool]] = []
         now = utc_now()
-        inputs: list[tuple[str, str, str | None, str | None, int | None]] = []
         columns = ", ".join(COLUMNS_ARTICLES)
         marks = ", ".join("?" for _ in COLUMNS_ARTICLES)
-        with self.backend.transaction():
-            for name, result in results:
-                doc = result["document"]
-                self.backend.execute(
-                    f"INSERT INTO articles ({columns}) VALUES ({marks}) ON CONFLICT (content_hash) DO NOTHING",
-                    article_row(doc, now).values,
-                )
-                article_id = int(
-                    self.backend.execute("SELECT id FROM articles WHERE content_hash = ?", (doc["content_hash"],))[0][0]
-                )
-                labels = label_rows(result)
-                inserted = self.backend.execute(
-                    "INSERT INTO analyses (article_id, pipeline_id, run_id, created_at, genre, genre_score,"
-                    " narrative_domain, dominant_narrative, technique_labels, result)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, pipeline_id) DO NOTHING RETURNING id",
+        hashes = [result["document"]["content_hash"] for _, result in results]
+        labels = [label_rows(result) for _, result in results]
+        b = self.backend
+        # Set-based: a handful of statements per batch, not per article (PostgreSQL pays a round trip each).
+        with b.transaction():
+            b.executemany(
+                f"INSERT INTO articles ({columns}) VALUES ({marks}) ON CONFLICT (content_hash) DO NOTHING",
+                [article_row(result["document"], now).values for _, result in results],
+            )
+            ids = self._ids_by_hash(hashes + [h for _, h in duplicates])
+            b.executemany(
+                "INSERT INTO analyses (article_id, pipeline_id, run_id, created_at, genre, genre_score,"
+                " narrative_domain, dominant_narrative, technique_labels, result)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, pipeline_id) DO NOTHING",
+                [
                     (
-                        article_id, pipeline, run_id, now, labels.genre, labels.genre_score, labels.narrative_domain,
-                        labels.dominant_narrative, labels.technique_labels, json.dumps(result, ensure_ascii=False),
-                    ),
-                )  # fmt: skip
-                if not inserted:
-                    out.append((name, article_id, False))
-                    inputs.append((name, "duplicate", None, None, article_id))
-                    continue
-                analysis_id = int(inserted[0][0])
-                for table, cols in LABEL_COLUMNS.items():
-                    rows = getattr(labels, table)
-                    if rows:
-                        self.backend.executemany(
-                            f"INSERT INTO {table} (analysis_id, {', '.join(cols)}) VALUES (?, {', '.join('?' for _ in cols)})",
-                            [(analysis_id, *r) for r in rows],
-                        )
-                out.append((name, article_id, True))
-                inputs.append((name, "done", None, None, article_id))
-            for name, content_hash in duplicates:
-                found = self.backend.execute("SELECT id FROM articles WHERE content_hash = ?", (content_hash,))
-                inputs.append((name, "duplicate", None, None, int(found[0][0]) if found else None))
+                        ids[h], pipeline, run_id, now, lab.genre, lab.genre_score, lab.narrative_domain,
+                        lab.dominant_narrative, lab.technique_labels, json.dumps(result, ensure_ascii=False),
+                    )
+                    for h, lab, (_, result) in zip(hashes, labels, results, strict=True)
+                ],
+            )  # fmt: skip
+            # Ours are the rows of this run: a concurrent add's analysis of the same article has its own run id.
+            mine: dict[int, int] = {}
+            wanted = [ids[h] for h in hashes]
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                for analysis_id, article_id in b.execute(
+                    f"SELECT id, article_id FROM analyses WHERE run_id = ? AND pipeline_id = ?"
+                    f" AND article_id IN ({', '.join('?' for _ in chunk)})",
+                    [run_id, pipeline, *chunk],
+                ):
+                    mine[int(article_id)] = int(analysis_id)
+            for table, cols in LABEL_COLUMNS.items():
+                b.executemany(
+                    f"INSERT INTO {table} (analysis_id, {', '.join(cols)}) VALUES (?, {', '.join('?' for _ in cols)})",
+                    [(mine[ids[h]], *row) for h, lab in zip(hashes, labels, strict=True) if ids[h] in mine for row in getattr(lab, table)],
+                )
+            out = [(name, ids[h], ids[h] in mine) for (name, _), h in zip(results, hashes, strict=True)]
+            inputs: list[tuple[str, str, str | None, str | None, int | None]] = [
+                (name, "done" if stored else "duplicate", None, None, article_id) for name, article_id, stored in out
+            ]
+            inputs += [(name, "duplicate", None, None, ids.get(h)) for name, h in duplicates]
             self._upsert_inputs([*inputs, *extra_inputs], run_id)
+        return out
+
+    def _ids_by_hash(self, hashes: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        unique = list(dict.fromkeys(hashes))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            for h, article_id in self.backend.execute(
+                f"SELECT content_hash, id FROM articles WHERE content_hash IN ({', '.join('?' for _ in chunk)})", chunk
+            ):
+                out[str(h)] = int(article_id)
         return out
 
     # -- reading -----------------------------------------------------------------
