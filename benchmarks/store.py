@@ -23,6 +23,7 @@ Generated texts only (tests/store_helpers.py writes them); no dataset text.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -170,6 +171,60 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return wall, cpu, done.stdout
 
 
+def part_real_in_process(m: int, work: Path, rounds: int) -> dict[str, object]:
+    """What ``add`` costs on top of ``analyze --format jsonl``, in one process with the model loaded once.
+
+    The ``m`` articles are split into ``rounds`` slices; each slice runs
+    analyze's path (``analyze_inputs`` + one JSON line per article) and
+    add's path (``add_inputs`` with the real pipeline, into a fresh SQLite
+    file), alternating which goes first, so load from other jobs on a
+    shared machine falls on both alike. CPU and wall seconds are summed.
+    """
+    from spinscope.pipeline import analyze_inputs, get_model
+    from spinscope.store import default_pipeline
+
+    get_model(None)
+    warm = work / "warm.jsonl"
+    store_helpers.write_jsonl(warm, 3, seed=99, start=10**6)
+    for _ in analyze_inputs([str(warm)]):
+        pass  # loads NER, roles, narratives and the multilingual models too
+    per = max(1, m // rounds)
+    totals = {"analyze": [0.0, 0.0], "add": [0.0, 0.0]}
+    for k in range(rounds):
+        inputs = work / f"round-{k}.jsonl"
+        store_helpers.write_jsonl(inputs, per, seed=200 + k, start=k * per)
+
+        def run_analyze(inputs: Path = inputs) -> None:
+            sink = io.StringIO()
+            for _result, analysis in analyze_inputs([str(inputs)]):
+                if analysis is not None:
+                    sink.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
+
+        def run_add(inputs: Path = inputs, k: int = k) -> None:
+            pipe, meta = default_pipeline(None)
+            with Store.open(str(work / f"round-{k}.db")) as store:
+                summary = add_inputs(store, [str(inputs)], pipe=pipe, meta=meta)
+            assert summary.added == per, summary.line()
+
+        order = [("analyze", run_analyze), ("add", run_add)]
+        for name, fn in order if k % 2 == 0 else order[::-1]:
+            cpu, wall = time.process_time(), time.perf_counter()
+            fn()
+            totals[name][0] += time.process_time() - cpu
+            totals[name][1] += time.perf_counter() - wall
+    return {
+        "articles": per * rounds,
+        "rounds": rounds,
+        "analyze_cpu_s": round(totals["analyze"][0], 1),
+        "add_cpu_s": round(totals["add"][0], 1),
+        "add_over_analyze_cpu": round(totals["add"][0] / totals["analyze"][0], 3),
+        "analyze_wall_s": round(totals["analyze"][1], 1),
+        "add_wall_s": round(totals["add"][1], 1),
+        "add_over_analyze_wall": round(totals["add"][1] / totals["analyze"][1], 3),
+        "load_average_after": os.getloadavg(),
+    }
+
+
 def part_real(m: int, work: Path, repeat: int) -> dict[str, object]:
     """``analyze --format jsonl`` and ``add`` (fresh database) on the same inputs, alternating, best of ``repeat``.
 
@@ -210,6 +265,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stub", type=int, default=10000, help="articles for part 1 (0 skips it)")
     parser.add_argument("--real", type=int, default=500, help="articles for part 2 (0 skips it)")
+    parser.add_argument("--in-process", type=int, default=0, metavar="M", help="part 2b: add vs analyze in one process on M articles")
+    parser.add_argument("--rounds", type=int, default=6, help="part 2b: alternating slices")
     parser.add_argument("--repeat", type=int, default=2, help="part 2: alternating runs of each command (best kept)")
     parser.add_argument("--pg", help="also run part 1 on this PostgreSQL database URL (it must be empty)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
@@ -230,6 +287,9 @@ def main() -> None:
         if args.real:
             results["real"] = part_real(args.real, work, args.repeat)
             print(json.dumps(results["real"], indent=2), flush=True)
+        if args.in_process:
+            results["real_in_process"] = part_real_in_process(args.in_process, work, args.rounds)
+            print(json.dumps(results["real_in_process"], indent=2), flush=True)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
