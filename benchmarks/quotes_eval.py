@@ -16,6 +16,9 @@ import platform
 import sys
 from pathlib import Path
 
+from dataclasses import replace
+
+from spinscope.document import LanguageGuess
 from spinscope.ingest import document_from_text
 from spinscope.entities import find_entities
 from spinscope.quotes import ANALYZER_VERSION, extract_quotes
@@ -80,8 +83,11 @@ def main() -> int:
         if doc.text != item["text"]:
             print(f"{item['id']}: document text differs from the gold text; offsets would not apply")
             return 2
+        language = item.get("language")
+        if language:  # as the pipeline reads a non-English article: that language, no English NER
+            doc = replace(doc, language=LanguageGuess(language, 1.0))
         tagged = None
-        if not args.rules_only:  # what `spinscope analyze` does: the NER mentions confirm or add names
+        if not args.rules_only and not language:  # what `spinscope analyze` does: the NER mentions confirm or add names
             tagged = [(m.start, m.end, e.label) for e in find_entities(doc) for m in e.mentions if m.source == "ner"]
         pred = [quote_to_record(q) for q in extract_quotes(doc, tagged).quotes]
         c = score_item(item["quotes"], pred)
@@ -108,7 +114,8 @@ def main() -> int:
         print(f"{label:<32} {v if v is not None else float('nan'):>7.3f} {'':>7}")
     q = metrics["quotes"]
     print(f"quotes: tp={q['tp']} fp={q['fp']} fn={q['fn']} exact={q['exact']}; "
-          f"speakers scored={metrics['speaker']['n']}; insertions tp={metrics['insertions']['tp']} "
+          f"speakers scored={metrics['speaker']['n']} (wrong given {metrics['speaker']['wrong_given']}, "
+          f"spurious {metrics['speaker']['spurious']} of {metrics['speaker']['unnamed_n']} unnamed); insertions tp={metrics['insertions']['tp']} "
           f"fp={metrics['insertions']['fp']} fn={metrics['insertions']['fn']}")
     if args.errors:
         for it in per_item:

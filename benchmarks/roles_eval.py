@@ -18,6 +18,7 @@ from pathlib import Path
 
 from _hashing import files_sha256
 
+import spinscope
 from spinscope.entities.roles import DEFAULT_ROLES_DIR
 from spinscope.entities.train import evaluate_roles
 
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     runs = ROOT / "runs" / f"roles-{args.lang}-dev"
-    metrics = evaluate_roles(args.data_dir, args.lang, "dev", args.model_dir, runs)
+    metrics = evaluate_roles(args.data_dir, args.lang, "dev", args.model_dir, runs, pipe=spinscope.load().pipe)
     metrics["model_sha256"] = files_sha256(args.model_dir, "roles.*")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,6 +1,7 @@
 """Speed and memory of the analysis pipeline against the bare encoder, on the en dev articles.
 
-    python benchmarks/speed.py [--lang en] [--model DIR] [--data-dir ../shared/data] [--threads 2]
+    python benchmarks/speed.py [--lang en|fr|...|mixed] [--model DIR] [--data-dir ../shared/data] [--threads 2]
+                               [--baseline-src OLD_CHECKOUT/src]
 
 Each measurement runs in its own subprocess so peak RSS is its own:
 
@@ -12,6 +13,12 @@ Each measurement runs in its own subprocess so peak RSS is its own:
   language (the multilingual model), build the JSON dicts;
 * ``english-only`` -- the same with multilingual routing turned off: what
   the pipeline cost before the multilingual model joined it.
+
+``--lang mixed`` builds articles that alternate English and French
+paragraphs (each en dev article with the paragraphs of a fr dev article
+woven in), in memory only. ``--baseline-src`` also times the ``pipeline``
+run from another source tree (an older checkout's ``src``), in the same
+run, and prints the ratio: how a change moved the speed.
 
 Writes ``benchmarks/results/speed-<lang>-dev.json``; BENCHMARKS.md quotes it.
 """
@@ -32,6 +39,16 @@ from pathlib import Path
 def _articles(data_dir: Path, lang: str = "en") -> list:
     from spinscope.datasets import load_semeval2023_articles
 
+    if lang == "mixed":
+        from spinscope.datasets import Article
+
+        english, french = _articles(data_dir, "en"), _articles(data_dir, "fr")
+        mixed = []
+        for en, fr in zip(english, french, strict=False):
+            a, b = en.text.split("\n"), fr.text.split("\n")[2:]  # the French title stays out
+            woven = [line for pair in zip(a, b + [""] * (len(a) - len(b)), strict=False) for line in pair]
+            mixed.append(Article(f"{en.id}+{fr.id}", en.path, "\n".join(woven)))
+        return mixed
     ds = load_semeval2023_articles(data_dir, lang, "dev")
     return [a for _, a in sorted(ds.articles[3].items())]
 
@@ -82,18 +99,40 @@ def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
 
 
 def run_pipeline(data_dir: Path, model: str | None, lang: str, multilingual: bool = True) -> dict:
+    """The analysis path over every article, models loaded (on one warm-up article) before the clock starts.
+
+    Works on the component pipeline (``spinscope.load``) and, for
+    ``--baseline-src``, on source trees from before it.
+    """
+    import spinscope
     from spinscope.datasets import to_document
-    from spinscope.pipeline import analyze_documents, get_model
 
     articles = _articles(data_dir, lang)
-    loaded = get_model(model)
-    start = time.perf_counter()
+    if hasattr(spinscope, "load"):
+        nlp = spinscope.load(model, exclude=() if multilingual else ("language", "multilingual"))
+
+        def analyse(docs: list) -> object:
+            return nlp.pipe(docs)
+    else:  # before the component pipeline
+        from spinscope.pipeline import analyze_documents, get_model
+
+        loaded = get_model(model)
+
+        def analyse(docs: list) -> object:
+            return analyze_documents(docs, model=loaded, multilingual=multilingual)
+
+    for analysis in analyse([to_document(articles[0], detect_language=True)]):  # warm-up: load every model
+        analysis.to_dict()
+    start, cpu = time.perf_counter(), time.process_time()
     docs = [to_document(article, detect_language=True) for article in articles]
     paragraphs = sum(len(doc.paragraphs) for doc in docs)
-    for analysis in analyze_documents(docs, model=loaded, multilingual=multilingual):
+    for analysis in analyse(docs):
         analysis.to_dict()
     elapsed = time.perf_counter() - start
-    return {"articles": len(articles), "paragraphs": paragraphs, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
+    return {
+        "articles": len(articles), "paragraphs": paragraphs, "seconds": elapsed,
+        "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": _peak_rss_mb(),
+    }  # fmt: skip
 
 
 def main() -> int:
@@ -102,6 +141,7 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--lang", default="en", help="SemEval-2023 dev language (en fr ge it po ru)")
+    parser.add_argument("--baseline-src", type=Path, default=None, help="also time the pipeline from this source tree")
     parser.add_argument("--_run", choices=["encoder", "pipeline", "english-only"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     from spinscope.datasets import default_data_dir
@@ -121,14 +161,19 @@ def main() -> int:
         print(json.dumps(out))
         return 0
     results = {}
-    for what in ("encoder", "english-only", "pipeline"):
+    runs = [("encoder", "encoder", None), ("english-only", "english-only", None), ("pipeline", "pipeline", None)]
+    if args.baseline_src:
+        runs.append(("baseline-pipeline", "pipeline", args.baseline_src.resolve()))
+    for name, what, src in runs:
         cmd = [sys.executable, __file__, "--_run", what, "--data-dir", str(data_dir), "--threads", str(args.threads)]
         cmd += ["--lang", args.lang]
         if args.model:
             cmd += ["--model", args.model]
         env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+        if src is not None:
+            env["PYTHONPATH"] = str(src)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-        results[what] = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
     for r in results.values():
         r["articles_per_s"] = r["articles"] / r["seconds"]
         r["paragraphs_per_s"] = r["paragraphs"] / r["seconds"]
@@ -139,11 +184,17 @@ def main() -> int:
     multilingual_cost = results["pipeline"]["seconds"] / results["english-only"]["seconds"]
     print(f"pipeline time over bare encoder: {overhead:+.1%}")
     print(f"pipeline time over the English-only path: {multilingual_cost:.2f}x")
+    baseline = None
+    if "baseline-pipeline" in results:
+        baseline = results["pipeline"]["articles_per_s"] / results["baseline-pipeline"]["articles_per_s"]
+        cpu_ratio = results["baseline-pipeline"]["cpu_seconds"] / results["pipeline"]["cpu_seconds"]
+        print(f"pipeline speed over the baseline source tree ({args.baseline_src}): {baseline:.2f}x wall, {cpu_ratio:.2f}x CPU time")
     record = {
         "results": results,
         "lang": args.lang,
         "pipeline_overhead": overhead,
         "multilingual_over_english_only": multilingual_cost,
+        "speed_over_baseline": baseline,
         "threads": args.threads,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, python {platform.python_version()}",
     }

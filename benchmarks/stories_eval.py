@@ -1,7 +1,9 @@
 """Story grouping on tests/data/stories: pairwise P/R/F1 and adjusted Rand index.
 
-Run: ``.venv/bin/python benchmarks/stories_eval.py``. Prints the scores and
-writes ``benchmarks/results/stories.json``. Two settings are scored: the
+Run: ``.venv/bin/python benchmarks/stories_eval.py [--data DIR] [--out PATH]``.
+Prints the scores and writes ``benchmarks/results/stories.json`` (by
+default; ``--data tests/data/stories_heldout --out
+benchmarks/results/stories-heldout.json`` scores the held-out set). Two settings are scored: the
 default rule (dates on), and the same rule with every published date
 ignored, which shows how much the content alone (wording plus key
 entities) separates topic-near distractors.
@@ -9,6 +11,7 @@ entities) separates topic-near distractors.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import itertools
 import json
@@ -61,13 +64,18 @@ def score(stories, stem_of: dict[str, str], gold: dict) -> dict[str, float]:
 
 
 def main() -> None:
-    paths = sorted(DATA.glob("*.txt"))
-    gold = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of article*.txt and expected.json")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    data, out = args.data.resolve(), args.out.resolve()
+    paths = sorted(data.glob("*.txt"))
+    gold = json.loads((data / "expected.json").read_text(encoding="utf-8"))
     docs = [read_one(p) for p in paths]
     stem_of = {d.id: Path(d.origin).stem for d in docs}
     results: dict[str, object] = {
-        "corpus": str(DATA.relative_to(ROOT)),
-        "corpus_sha256": _corpus_hash(paths + [DATA / "expected.json"]),
+        "corpus": str(data.relative_to(ROOT)) if data.is_relative_to(ROOT) else str(data),
+        "corpus_sha256": _corpus_hash(paths + [data / "expected.json"]),
         "articles": len(docs),
         "settings": {"threshold": DEFAULT_THRESHOLD, "window_days": DEFAULT_WINDOW_DAYS, "entity_weight": DEFAULT_ENTITY_WEIGHT},
     }
@@ -84,9 +92,9 @@ def main() -> None:
         )
         if scores["false_pairs"] or scores["missed_pairs"]:
             print(f"{'':14s} false pairs {scores['false_pairs']}  missed {scores['missed_pairs']}")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def pipe(docs: Sequence[Document]) -> Iterator[Analysis]:
         yield analysis
 
 
-cli._store_pipeline = lambda model: (pipe, dict(store_helpers.META))  # type: ignore[assignment]
+cli._store_pipeline = lambda model, exclude=(): (pipe, dict(store_helpers.META))  # type: ignore[assignment]
 
 if __name__ == "__main__":
     sys.argv[0] = "spinscope"

@@ -58,3 +58,14 @@ def test_total_failure_exit_code(tmp_path: Path) -> None:
 def test_bad_option_is_usage_error() -> None:
     result = runner.invoke(app, ["read", "x", "--input-format", "pdf"])
     assert result.exit_code == 2
+
+
+def test_encoding_option_on_read(tmp_path: Path) -> None:
+    path = tmp_path / "old.txt"
+    path.write_bytes("Strike at the port\n\nDock workers in Dörn stopped work on Monday over the new shifts.\n".encode("latin-1"))
+    result = runner.invoke(app, ["read", str(path), "--format", "json", "--encoding", "latin-1"])
+    assert result.exit_code == 0, result.output
+    assert "Dörn" in json.loads(result.stdout)[0]["text"]
+    assert runner.invoke(app, ["read", str(path), "--format", "json"]).exit_code == EXIT_NONE
+    bad = runner.invoke(app, ["read", str(path), "--encoding", "no-such-codec"])
+    assert bad.exit_code == 2 and "E700" in bad.output

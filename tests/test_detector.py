@@ -91,7 +91,7 @@ def test_quotes_are_attributed_and_edits_found(examples_dir: Path, model: object
         "Loaded_Language",
         "Name_Calling-Labeling",
     }
-    assert data["model"]["analyzers"]["quotes"] == "v1"
+    assert data["model"]["analyzers"]["quotes"] == "quotes.v2"
 
 
 def test_non_english_input_goes_to_the_multilingual_model_and_says_so(model: object) -> None:
@@ -102,10 +102,10 @@ def test_non_english_input_goes_to_the_multilingual_model_and_says_so(model: obj
     )
     result = analyze(text, model=model)  # type: ignore[arg-type]
     assert result.paragraph_languages == ["fr", "fr"]
-    assert "spinscope.multilingual.v1" in result.model["analyzers"]
+    assert result.model["analyzers"]["multilingual"] == "multilingual.v1"
     assert any("'fr'" in w and "English-only" in w for w in result.warnings)
     assert result.entities is None  # English-only
-    assert result.narratives is not None and result.model["analyzers"]["narratives"] == "1 (multilingual)"
+    assert result.narratives is not None and result.model["narratives_model"] == "multilingual"
     assert any("not trained on fr" in w for w in result.warnings)  # the narrative model saw en, bg, pt, ru
     doc = result.document
     (english,) = analyze_documents([doc], model=model, multilingual=False)  # type: ignore[arg-type]

@@ -265,3 +265,32 @@ def test_looks_like_html_yes(head: str) -> None:
 )
 def test_looks_like_html_no(head: str) -> None:
     assert not looks_like_html(head)
+
+
+def test_unclosed_tags_do_not_lose_a_paragraph() -> None:
+    dropped = "Harbour master Lena Dahl said the quays had been checked overnight and no damage was found."
+    page = (
+        "<html><head><title>Port of Dorn reopens after storm</title></head><body><article>"
+        "<h1>Port of Dorn reopens after storm</h1>"
+        f"<p>{BODY_1}</p>"
+        f"<div><span>{dropped}\n"
+        f"<p>{BODY_2}</p>"
+        f"<p>{BODY_3}</p>"
+        "</article></body></html>"
+    )
+    raw = extract_html(page, name="broken.html")
+    paragraphs = raw.text.split("\n\n")
+    assert dropped in paragraphs
+    assert paragraphs.index(dropped) == paragraphs.index(BODY_1) + 1  # in its place, not at the end
+    assert any(n.action == "recovered" and "Lena Dahl" in n.detail for n in raw.notes)
+
+
+def test_sidebar_prose_outside_the_article_is_not_recovered() -> None:
+    aside = "Subscribers can read every archived edition of the paper online for a small monthly fee."
+    page = (
+        f"<html><body><div class='promo'><span>{aside}</div>"
+        f"<article><h1>Pier closes</h1><p>{BODY_1}</p><p>{BODY_2}</p></article></body></html>"
+    )
+    raw = extract_html(page, name="aside.html")
+    assert aside not in raw.text
+    assert not any(n.action == "recovered" for n in raw.notes)

@@ -185,3 +185,75 @@ def test_near_duplicates_with_different_numbers_are_kept() -> None:
     b = "Officials said 300 people were evacuated from the flooded district overnight."
     doc = document_from_text(f"Floods\n\n{a}\n\n{b}\n", detect_language=False)
     assert len(doc.paragraphs) == 3
+
+
+# -- issue 22: a title line directly followed by a timestamp line ---------------
+WIRE_HEAD = "Floodwaters swamp Dorn as river bursts its banks\n09:42 GMT 14.01.2026\n"
+WIRE_LEAD = (
+    "DORN (Northwind Wire) - The river Tesla burst its banks overnight and flooded the lower half of Dorn, "
+    "forcing residents from their homes, officials said.\n"
+)
+WIRE_MORE = "Mayor Teodor Halm said rescue crews had reached every street by dawn and more boats were on the way.\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        WIRE_HEAD + WIRE_LEAD + WIRE_MORE,  # one line per paragraph, no blank line anywhere
+        WIRE_HEAD + "\n" + WIRE_LEAD + "\n" + WIRE_MORE,  # blank line only after the timestamp
+        WIRE_HEAD.replace("\n", "\n\n", 1) + WIRE_LEAD + WIRE_MORE,  # the layout that already worked
+    ],
+)
+def test_title_then_timestamp_without_a_blank_line_keeps_title_dateline_and_outlet(text: str) -> None:
+    doc = document_from_text(text, detect_language=False)
+    assert doc.title == "Floodwaters swamp Dorn as river bursts its banks"
+    assert (doc.place, doc.source, doc.published) == ("DORN", "Northwind Wire", "2026-01-14T09:42")
+
+
+def test_hard_wrapped_body_glued_to_its_title_and_timestamp() -> None:
+    wrapped = (
+        "Floodwaters swamp Dorn as river bursts its banks\n"
+        "09:42 GMT 14.01.2026\n"
+        "DORN (Northwind Wire) - The river Tesla burst its banks overnight and flooded the\n"
+        "lower half of Dorn, forcing more than two thousand residents from their homes,\n"
+        "local officials said on Wednesday.\n"
+        "\n"
+        "Mayor Teodor Halm said rescue crews had reached every street by dawn and that\n"
+        "more boats were coming from the capital, where the army had sent four of them.\n"
+    )
+    doc = document_from_text(wrapped, detect_language=False)
+    assert doc.meta["layout"] == "blocks"
+    assert doc.title == "Floodwaters swamp Dorn as river bursts its banks"
+    assert (doc.place, doc.source, doc.published) == ("DORN", "Northwind Wire", "2026-01-14T09:42")
+    assert doc.paragraph_text(1).startswith("DORN (Northwind Wire) - The river")
+
+
+def test_title_glued_to_a_dateline_paragraph() -> None:
+    doc = document_from_text("Floodwaters swamp Dorn\n" + WIRE_LEAD + WIRE_MORE, detect_language=False)
+    assert doc.title == "Floodwaters swamp Dorn"
+    assert doc.place == "DORN"
+
+
+def test_a_first_sentence_is_not_taken_for_a_title_without_a_blank_line() -> None:
+    text = "The river burst its banks overnight in Dorn.\n" + WIRE_MORE
+    assert document_from_text(text, detect_language=False).title is None
+
+
+def test_near_duplicates_are_found_among_many_paragraphs() -> None:
+    # The bucketed window must still catch a repeat far from the original, and keep same-number neighbours apart.
+    body = [f"Paragraph number {i} reports on the grain talks held in the port city on a busy day." for i in range(300)]
+    repeat = body[10].replace("busy day", "busy  day!")
+    doc = document_from_text("\n\n".join(["Grain talks", *body, repeat]), detect_language=False)
+    dropped = [n for n in doc.notes if n.action == "dropped-duplicate"]
+    assert len(dropped) == 1 and "line" in dropped[0].detail
+    assert len(doc.paragraphs) == 301
+
+
+def test_language_looks_further_when_the_opening_says_too_little() -> None:
+    from spinscope.ingest.langid import SAMPLE_CHARS, detect_language
+
+    opening = "12.03.2026 | 14:00 | 0:1 | 2:2 | 3:1 | " * 10
+    assert len(opening) > SAMPLE_CHARS
+    german = "Die Regierung hat am Montag neue Regeln für den Hafen beschlossen, die ab dem Sommer gelten sollen. "
+    guess = detect_language(opening + german * 3)
+    assert guess is not None and guess.code == "de"

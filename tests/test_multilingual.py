@@ -325,7 +325,7 @@ def test_a_russian_article_gets_narratives_but_no_english_only_analyzers() -> No
     result = analyze(RU_WAR).to_dict()
     jsonschema.validate(result, SCHEMA)
     assert result["document"]["language"]["code"] == "ru"
-    assert result["model"]["analyzers"]["narratives"] == "1 (multilingual)"
+    assert result["model"]["analyzers"]["narratives"] == "narratives.v1" and result["model"]["narratives_model"] == "multilingual"
     narratives = result["narratives"]
     assert narratives["domain"] in ("URW", "CC", "Other")
     assert any("multilingual narrative model (trained on en, bg, pt, ru)" in w for w in result["warnings"])
@@ -337,7 +337,7 @@ def test_a_russian_article_gets_narratives_but_no_english_only_analyzers() -> No
 
 def test_an_english_article_keeps_the_english_narrative_model() -> None:
     result = analyze(f"{EN}\n\n{EN}").to_dict()
-    assert result["model"]["analyzers"]["narratives"] == "1"
+    assert result["model"]["analyzers"]["narratives"] == "narratives.v1" and "narratives_model" not in result["model"]
     assert not any("multilingual narrative model" in w for w in result["warnings"])
 
 
@@ -387,7 +387,7 @@ def test_the_ngram_head_transforms_as_scikit_learn_fits_and_learns_a_word() -> N
 
 @pytest.mark.slow
 def test_training_the_multilingual_narrative_model_on_one_language(shared_data: Path, tmp_path: Path) -> None:
-    from spinscope.multilingual.narratives import train_multilingual_narratives
+    from spinscope.multilingual.narratives_train import train_multilingual_narratives
     from spinscope.narratives.model import NarrativeConfig, NarrativeModel
 
     if not (shared_data / "semeval2025-task10" / "train" / "BG").is_dir():

@@ -185,7 +185,7 @@ def test_empty_article_is_other_without_the_encoder(monkeypatch: pytest.MonkeyPa
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("the encoder must not run for an empty article")
 
-    monkeypatch.setattr("spinscope.pipeline.get_model", boom)
+    monkeypatch.setattr("spinscope.models.bundle.get_model", boom)
     X = article_features(["", "  \n\r\n  "])
     assert X.shape == (2, FEATURE_DIM) and not X.any()
     m = _model(other_bias=-5.0)

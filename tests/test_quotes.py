@@ -184,7 +184,7 @@ def test_insertion_kinds():
         "[Western partners]": "clarification",
         "[t]": "split-word",
         "(es)": "split-word",
-        "[criminal]": "editorial-candidate",
+        "[criminal]": "editorial",  # a word of judgement: no model needed
     }
 
 
@@ -211,12 +211,12 @@ def test_truncation(quote, left, right):
 
 def fake_scorer(text: str) -> dict[str, float]:
     """Deterministic stand-in for the techniques model: a tiny loaded-word list."""
-    loaded = {"criminal": 0.92, "illegally": 0.7, "thugs": 0.8}
+    loaded = {"criminal": 0.92, "illegally": 0.7, "thugs": 0.8, "brave": 0.9, "the partners": 0.97}
     return {"Loaded_Language": loaded.get(text.lower(), 0.05), "Name_Calling-Labeling": 0.0}
 
 
 def test_classify_insertions_with_a_scorer():
-    text = "The [criminal] regime and its (stable) partners [the Velmoran authorities] sa(id)"
+    text = "The [criminal] regime and its (stable) partners [the Velmoran authorities] sa(id) the (brave) army"
     found = find_insertions(text, 0, len(text))
     classified = classify_insertions(found, fake_scorer)
     by_text = {i.text: i for i in classified}
@@ -225,8 +225,27 @@ def test_classify_insertions_with_a_scorer():
     assert by_text["(stable)"].kind == "clarification"  # a candidate the scorer did not confirm
     assert by_text["[the Velmoran authorities]"].kind == "clarification"
     assert by_text["(id)"].kind == "split-word" and by_text["(id)"].scores is None
+    assert by_text["(brave)"].kind == "editorial"
     strict = classify_insertions(found, fake_scorer, threshold=0.95)
-    assert all(i.kind != "editorial" for i in strict)
+    assert [i.text for i in strict if i.kind == "editorial"] == ["[criminal]"]  # by its word, not by the score
+
+
+def test_insertion_classes_follow_what_the_bracket_does_not_the_score():
+    # A pronoun's referent stays a clarification even when the model scores it loaded;
+    # a word of judgement is editorial even when the model scores the bracket low.
+    doc = doc_of(
+        '"They [the partners] promised it, and the (foreign-backed) rebels [so-called] know it," Irena Vasko said. '
+        '"The group (Western-funded) will [terrorist] fail," she added.'
+    )
+    result = classify_quotes(extract_quotes(doc), fake_scorer)
+    kinds = {i.text: i.kind for q in result.quotes for i in q.insertions}
+    assert kinds == {
+        "[the partners]": "clarification",
+        "(foreign-backed)": "editorial",
+        "[so-called]": "editorial",
+        "(Western-funded)": "editorial",
+        "[terrorist]": "editorial",
+    }
 
 
 def test_classify_quotes_updates_every_quote():
@@ -241,7 +260,7 @@ def test_to_dict_is_json_ready():
     assert json.loads(json.dumps(data)) == data
     q = data["quotes"][0]
     assert q["speaker"] == "Irena Vasko" and q["insertions"][0]["text"] == "[Western partners]"
-    assert data["analyzer"] == "quotes" and data["version"] == "v1"
+    assert data["analyzer"] == "quotes" and data["version"] == "v2"
 
 
 # -- evaluation ----------------------------------------------------------------------
@@ -340,3 +359,96 @@ def test_gold_set_floors():
 def test_insertion_dataclass_to_dict():
     ins = Insertion(3, 8, "[x y]", "clarification", {"Loaded_Language": 0.123456})
     assert ins.to_dict() == {"start": 3, "end": 8, "text": "[x y]", "kind": "clarification", "scores": {"Loaded_Language": 0.1235}}
+
+
+# -- issue 22: titles and organisations before names, aliases, no-cue quotes, other languages --
+def speakers(text: str) -> list[str | None]:
+    return [q.speaker for q in extract_quotes(doc_of(text)).quotes]
+
+
+def test_a_ministry_and_role_before_a_name_give_the_quote_to_the_person():
+    text = (
+        "Lutsen's Water Ministry spokesman Aron Pelc (AP below) spoke on Friday.\n"
+        '"The reservoirs are full," AP said.\n'
+        '"Rationing ends next week," Lutsen Water Ministry spokesman Aron Pelc said.'
+    )
+    assert speakers(text) == ["Aron Pelc", "Aron Pelc"]
+
+
+def test_an_organisation_and_title_glued_to_a_name_split_into_both():
+    text = (
+        "Harbour Workers Union General Secretary Mila Voss met the owners.\n"
+        "\u201cWe want the old shifts back,\u201d the secretary said."
+    )
+    assert speakers(text) == ["Mila Voss"]
+
+
+def test_a_country_adjective_or_ministry_field_is_not_part_of_the_name():
+    text = '"Tariffs stay," Lutsenese Trade Minister Ola Brik said. "Nothing changes," Brik added.'
+    assert speakers(text) == ["Ola Brik", "Ola Brik"]
+
+
+@pytest.mark.parametrize(
+    "definition",
+    ["(hereafter the Board)", "(the Board below)"],
+)
+def test_aliases_defined_with_hereafter_or_below(definition: str):
+    text = f'The Dorn Harbour Board {definition} raised fees.\n"Fees pay for the new quay," the Board said.'
+    assert speakers(text) == ["Dorn Harbour Board"]
+
+
+def test_referred_to_below_as_defines_an_alias():
+    text = 'Major Ilse Brand, referred to below as IB, leads the convoy.\n"We move at night," IB said.'
+    assert speakers(text) == ["Ilse Brand"]
+
+
+def test_a_no_cue_quote_continues_the_established_speaker_across_a_place():
+    text = (
+        "Envoy Tilda Marsh spoke in Ostra.\n"
+        '"The talks go on," Marsh said.\n'
+        "Fighting was reported near Marov on Sunday.\n"
+        '"Nobody leaves the table over one night."'
+    )
+    result = extract_quotes(doc_of(text))
+    assert [q.speaker for q in result.quotes] == ["Tilda Marsh", "Tilda Marsh"]
+    assert result.quotes[1].speaker_method == "continuation"
+
+
+def test_a_no_cue_quote_after_another_person_is_named_stays_unattributed():
+    text = (
+        "Envoy Tilda Marsh spoke in Ostra.\n"
+        '"The talks go on," Marsh said.\n'
+        "Her rival Jonas Falk left the room early on Sunday, and nobody saw him again that day.\n"
+        "\n"
+        "Delegates were still arguing late into the night.\n"
+        '"Nobody leaves the table over one night."'
+    )
+    assert speakers(text) == ["Tilda Marsh", None]
+
+
+def test_a_no_cue_quote_never_goes_to_a_place():
+    text = 'Heavy snow cut off the villages around Marov.\n"The road has been closed since Monday."'
+    assert speakers(text) == [None]
+
+
+def test_the_adjective_of_a_place_is_not_a_pronoun_referent():
+    text = 'Tilda Marsh met the Lutsenian delegation.\n"We agreed," she said, "on almost everything."'
+    assert speakers(text) == ["Tilda Marsh", "Tilda Marsh"]
+
+
+def test_non_english_quotes_get_no_speaker_and_a_note():
+    from dataclasses import replace
+
+    from spinscope.document import LanguageGuess
+
+    text = "Hunderte Anwohner kamen am Montag.\n\u201eDie Br\u00fccke ist gesperrt\u201c, sagte B\u00fcrgermeister Emil Roth."
+    doc = replace(doc_of(text), language=LanguageGuess("de", 0.99))
+    result = extract_quotes(doc)
+    assert [q.speaker for q in result.quotes] == [None]
+    assert any("English only" in n and "'de'" in n for n in result.notes)
+    assert extract_quotes(replace(doc, language=LanguageGuess("en", 0.99))).quotes[0].speaker is not None
+
+
+def test_guillemets_with_inner_spaces_quote_the_words_only():
+    doc = doc_of("\u00ab Nous partirons demain \u00bb, a dit Paul Girard.\n\u00ab\u202fSans faute\u202f\u00bb, a-t-il ajout\u00e9.")
+    assert [q.text(doc.text) for q in extract_quotes(doc).quotes] == ["Nous partirons demain", "Sans faute"]

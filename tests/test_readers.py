@@ -145,3 +145,60 @@ def test_ten_thousand_paragraphs_are_read(tmp_path: Path) -> None:
     path = _write(tmp_path / "long.txt", "Very long report\n\n" + "\n\n".join(paras) + "\n")
     doc = read_one(path, ReadOptions(max_bytes=50_000_000))
     assert len(doc.paragraphs) == 10_001
+
+
+# -- issue 22: encodings, read_one on a directory, JSONL messages ----------------
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_are_read(tmp_path: Path, codec: str) -> None:
+    text = ARTICLE.replace("Thursday", "Thursday in Dörn")
+    doc = read_one(_write(tmp_path / "wide.txt", text.encode(codec)))
+    assert doc.title == "Rail union calls weekend strike"
+    assert "Dörn" in doc.text
+
+
+def test_binary_with_zero_bytes_is_still_refused(tmp_path: Path) -> None:
+    data = bytes(random.Random(3).randrange(256) for _ in range(4000)) + b"\x00" * 50
+    with pytest.raises(InputError) as err:
+        read_one(_write(tmp_path / "blob.txt", data))
+    assert err.value.code == "E102"
+
+
+def test_encoding_option_decodes_latin1_and_is_checked(tmp_path: Path) -> None:
+    path = _write(tmp_path / "old.txt", ARTICLE.replace("union", "unión").encode("latin-1"))
+    with pytest.raises(InputError) as err:
+        read_one(path)
+    assert err.value.code == "E104" and "--encoding" in str(err.value)
+    assert "unión" in read_one(path, ReadOptions(encoding="latin-1")).text
+    with pytest.raises(InputError) as err:
+        read_one(path, ReadOptions(encoding="utf-16"))
+    assert err.value.code == "E701"
+    with pytest.raises(InputError) as err:
+        read_one(path, ReadOptions(encoding="no-such-codec"))
+    assert err.value.code == "E700"
+
+
+def test_encoding_option_beats_a_page_charset(tmp_path: Path) -> None:
+    body = "<p>" + ARTICLE.replace("\n\n", "</p><p>").replace("union", "unión") + "</p>"
+    page = f'<html><head><meta charset="koi8-r"><title>Strike</title></head><body><article>{body}</article></body></html>'
+    doc = read_one(_write(tmp_path / "page.html", page.encode("cp1252")), ReadOptions(encoding="cp1252"))
+    assert "unión" in doc.text
+
+
+def test_read_one_on_a_directory_counts_instead_of_stopping(tmp_path: Path) -> None:
+    _write(tmp_path / "a.txt", ARTICLE)
+    _write(tmp_path / "b.txt", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00" * 20)
+    with pytest.raises(InputError) as err:
+        read_one(tmp_path)
+    assert err.value.code == "E702"
+    assert "1 article and 1 input that failed" in str(err.value) and "read()" in str(err.value)
+    (tmp_path / "b.txt").unlink()
+    assert read_one(tmp_path).title == "Rail union calls weekend strike"
+
+
+def test_jsonl_error_message_reads_once(tmp_path: Path) -> None:
+    path = _write(tmp_path / "dump.jsonl", json.dumps({"text": ARTICLE}) + '\n{"text": "unterminated\n')
+    results = list(read([path]))
+    assert [r.status for r in results] == ["ok", "error"]
+    message = results[1].message
+    assert "at at" not in message
+    assert "Unterminated string starting at column" in message

@@ -62,7 +62,7 @@ class Counting:
 def _cli(monkeypatch: pytest.MonkeyPatch, pipe: object = fake_analyse, meta: dict | None = None) -> CliRunner:
     from spinscope import cli
 
-    monkeypatch.setattr(cli, "_store_pipeline", lambda model: (pipe, dict(meta or META)))
+    monkeypatch.setattr(cli, "_store_pipeline", lambda model, exclude=(): (pipe, dict(meta or META)))
     return CliRunner()
 
 

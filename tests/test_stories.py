@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import lxml.html
@@ -17,14 +18,9 @@ import numpy as np
 import pytest
 
 from spinscope.ingest import document_from_text, read_one
-from spinscope.stories import (
-    compare,
-    embed_texts,
-    group_stories,
-    parse_date,
-    quote_drift,
-    render_comparison_html,
-)
+from spinscope.report.compare import compare, render_comparison_html
+from spinscope.stories import DEFAULT_THRESHOLD, embed_texts, group_stories, pair_scores, parse_date, quote_drift
+from spinscope.stories.drift import QuoteItem, align_quotes, join_split_quotes
 
 DATA = Path(__file__).parent / "data" / "stories"
 
@@ -223,3 +219,97 @@ def test_compare_rejects_wrong_types(analyses):
         compare(analyses["article04"], "not a dict")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         render_comparison_html({})  # type: ignore[arg-type]
+
+
+# -- issue 22: drift direction, split quotes, an undated blog re-quoting a wire, compare counts --
+PAIR = Path(__file__).parent / "data" / "stories_pair"
+FULL = "We will not reopen the airport until every drone over the runway is accounted for, and the radar teams agree"
+CUT = "We will not reopen the airport until every drone is accounted for"
+
+
+@pytest.mark.parametrize(
+    ("full", "cut", "reason"),
+    [
+        ({}, {}, "cuts"),  # both undated: the cut one is never the original, whichever comes first
+        ({}, {"published": "2026-05-12T08:20"}, "cuts"),  # a date on the cut copy alone does not decide
+        ({"source": "Northwind Wire"}, {"text": CUT + " [at Marov]"}, "wire"),  # a wire service's copy wins
+    ],
+)
+@pytest.mark.parametrize("cut_first", [True, False])
+def test_a_cut_re_quote_is_not_named_the_original(full: dict, cut: dict, reason: str, cut_first: bool) -> None:
+    full_item = QuoteItem("full", **{"text": FULL, "speaker": "Aron Pelc", **full})
+    cut_item = QuoteItem("cut", **{"text": CUT, "speaker": "Aron Pelc", **cut})
+    items = [replace(cut_item, order=0), replace(full_item, order=1)] if cut_first else [full_item, replace(cut_item, order=1)]
+    (thread,) = align_quotes(items)
+    assert thread.original_doc_id == "full"
+    assert reason in thread.original_reason
+    version = thread.version("cut")
+    assert version is not None and version.deleted and not [w for w in version.inserted if not w.startswith("[")]
+
+
+def test_a_quote_split_around_its_cue_is_aligned_as_one() -> None:
+    text = '"We will not reopen," Pelc said, "until every drone (foreign) is gone."'
+    first, second = text.index("We"), text.index("until")
+    items = [
+        QuoteItem("a", "We will not reopen,", "Aron Pelc", first + 0, first + 19),
+        QuoteItem("a", "until every drone (foreign) is gone.", "Aron Pelc", second, second + 36),
+    ]
+    (joined,) = join_split_quotes(items, text)
+    assert joined.text == "We will not reopen, until every drone (foreign) is gone." and joined.end == second + 36
+    other = QuoteItem("b", "We will not reopen until every drone is gone.", "Aron Pelc", order=1)
+    (thread,) = align_quotes([joined, other])
+    assert thread.original_doc_id == "b"
+    assert thread.version("a").inserted == ["(foreign)"]  # drift in the second half is seen
+
+
+def test_two_sentences_are_not_joined_as_one_quote() -> None:
+    text = '"We will not reopen." Pelc left. "until then," he said.'
+    items = [QuoteItem("a", "We will not reopen.", "Aron Pelc", 1, 20), QuoteItem("a", "until then,", "Aron Pelc", 34, 45)]
+    assert len(join_split_quotes(items, text)) == 2
+
+
+def test_an_undated_blog_re_quoting_a_dated_wire_joins_its_story() -> None:
+    wire, blog = read_one(PAIR / "wire.txt"), read_one(PAIR / "blog.txt")
+    assert wire.published and not blog.published
+    scores = pair_scores([wire, blog])
+    assert scores.speakers is not None and scores.speakers[0, 1] == 1.0  # both quote Aron Pelc's words ("AP below")
+    assert scores.embedding[0, 1] < DEFAULT_THRESHOLD  # the wording alone would split them
+    assert scores.similarity[0, 1] >= DEFAULT_THRESHOLD
+    (story,) = group_stories([wire, blog])
+    assert story.name == "Aron Pelc / Marov / Lutsen"  # well-formed names, no headline fragments
+    threads = quote_drift([wire, blog])
+    assert {t.original_doc_id for t in threads} == {wire.id}
+    # The wire's split quote ("...tonight," he said, "and they...") is one quote, and the blog's addition shows.
+    (split,) = [t for t in threads if t.drifted]
+    assert split.version(blog.id).inserted == ["(whatever", "that", "means)."]
+
+
+def test_the_same_spokesman_on_another_matter_is_no_shared_quotation() -> None:
+    wire, other = read_one(PAIR / "wire.txt"), read_one(PAIR / "other.txt")
+    scores = pair_scores([wire, other])
+    assert scores.speakers is not None and scores.speakers[0, 1] == 0.0  # Aron Pelc in both, other words
+    assert scores.similarity[0, 1] < DEFAULT_THRESHOLD
+    assert len(group_stories([wire, other])) == 2
+
+
+def test_compare_counts_direct_quotes_as_it_lists_them(analyses):
+    c = compare(analyses["article04"], analyses["article06"])
+    data = c.to_dict()
+    listed_a = len([v for t in c.drift for v in t.versions if v.doc_id == c.a.doc_id]) + len(c.only_a)
+    assert data["a"]["quotes"] == listed_a
+    kinds = [q["kind"] for q in analyses["article04"]["quotes"]]
+    assert data["a"]["scare_quotes"] == kinds.count("scare")
+
+
+def test_story_keys_skip_title_case_headline_words_and_numerals() -> None:
+    from spinscope.stories import key_entities
+
+    text = (
+        "Compact Leaders Agree New Deal With Kazakhstan On Other Issues\n\n"
+        "Leaders of the Northern Defence Compact met in Halden on Friday and agreed a transit deal with "
+        "Kazakhstan under Plan II.\n\n"
+        "Secretary General Anders Holm said other issues would wait until spring."
+    )
+    keys = key_entities(document_from_text(text, detect_language=False))
+    assert {"northern defence compact", "anders holm", "halden", "kazakhstan"} <= set(keys)
+    assert not any("issues" in k or "with" in k or k.split()[-1] == "ii" for k in keys), keys

@@ -18,8 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OPEN_MARKS = "\"“‘'"
-CLOSE_MARKS = "\"”’'"
+OPEN_MARKS = "\"“‘'„«"
+CLOSE_MARKS = "\"”’'“»"
+
+
+def _mark_before(text: str, pos: int) -> bool:
+    # French guillemets take a (narrow) space inside them; the quote starts after it.
+    return text[pos - 1] in OPEN_MARKS or (text[pos - 1] in " \u00a0\u202f" and text[pos - 2] in "«")
+
+
+def _mark_after(text: str, pos: int) -> bool:
+    return text[pos] in CLOSE_MARKS or (text[pos] in " \u00a0\u202f" and text[pos + 1] in "»")
 
 
 @dataclass
@@ -782,10 +791,11 @@ item(
 )
 
 
-def build() -> list[dict]:
+def build(items: list[tuple[str, str, list[Q], str]] | None = None) -> list[dict]:
+    """Gold records for *items* (by default this file's ``ITEMS``)."""
     out = []
     seen: set[str] = set()
-    for id_, text, quotes, notes in ITEMS:
+    for id_, text, quotes, notes in ITEMS if items is None else items:
         assert id_ not in seen, id_
         seen.add(id_)
         records = []
@@ -797,11 +807,11 @@ def build() -> list[dict]:
             if q.occ == 0:
                 assert text.find(q.inner, start + 1) == -1 or q.kind == "scare", f"{id_}: ambiguous {q.inner!r}"
             end = start + len(q.inner)
-            assert text[start - 1] in OPEN_MARKS, (id_, q.inner, text[start - 1])
+            assert _mark_before(text, start), (id_, q.inner, text[start - 1])
             if q.unbalanced:
                 assert end == len(text) or text[end] == "\n", (id_, q.inner)
             else:
-                assert text[end] in CLOSE_MARKS, (id_, q.inner, text[end])
+                assert _mark_after(text, end), (id_, q.inner, text[end])
             ins = []
             for sub, kind in q.ins:
                 pos = text.find(sub, start, end)

@@ -1,12 +1,17 @@
 """spinscope: see how a news article tries to persuade.
 
 The public API is small: read inputs into :class:`Document` objects with
-:func:`read` / :func:`read_one`, or build one from a string with
-:func:`document_from_text`.
+:func:`read` / :func:`read_one` (or build one from a string with
+:func:`document_from_text`), then analyse them with a :class:`Pipeline`
+from :func:`load`::
+
+    nlp = spinscope.load()
+    for analysis in nlp.pipe(doc for doc in ...):
+        ...
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from spinscope.analysis import Analysis
+from spinscope.components import Component, component
 from spinscope.document import Document, IngestNote, LanguageGuess, OffsetMap, Paragraph, Span
 from spinscope.errors import (
     ConfigError,
@@ -17,13 +22,12 @@ from spinscope.errors import (
     SpinscopeError,
 )
 from spinscope.ingest import ReadOptions, ReadResult, document_from_text, read, read_one
-
-try:
-    __version__ = version("spinscope")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+unknown"
+from spinscope.pipeline import Pipeline, load
+from spinscope.version import __version__
 
 __all__ = [
+    "Analysis",
+    "Component",
     "ConfigError",
     "DatasetError",
     "Document",
@@ -34,12 +38,15 @@ __all__ = [
     "ModelError",
     "OffsetMap",
     "Paragraph",
+    "Pipeline",
     "ReadOptions",
     "ReadResult",
     "Span",
     "SpinscopeError",
     "__version__",
+    "component",
     "document_from_text",
+    "load",
     "read",
     "read_one",
 ]

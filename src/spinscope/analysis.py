@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 #: Bump the minor version for added fields, the major one for changed ones.
-SCHEMA_VERSION = "1.3"
+#: 1.4: ``model`` names the component pipeline (``analyzers``: component -> registered name; ``components``: versions, model hashes).
+SCHEMA_VERSION = "1.4"
 
 EvidenceKind = Literal["span", "strongest-tokens", "sentence", "paragraph"]
 
@@ -125,7 +126,7 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """Versioned JSON-ready dict (see ``schemas/analysis.schema.json``)."""
-        from spinscope import __version__
+        from spinscope.version import __version__
         from spinscope.taxonomy import load
 
         doc = self.document

@@ -55,6 +55,43 @@ InputFormatOpt = Annotated[
 CleanOpt = Annotated[bool, typer.Option("--clean/--no-clean", help="Drop boilerplate, timestamps, duplicates.")]
 MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", min=1, help="Size cap per input.")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a URL.")]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Leave a pipeline component out (repeatable): language, entities, encoder, techniques, "
+        "multilingual, roles, narratives, quotes.",
+    ),
+]
+
+
+def _pipeline(model: Path | None, exclude: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """The component pipeline; no model is loaded until the first input has been read."""
+    from spinscope.pipeline import load
+
+    return load(model, exclude=[x for item in exclude or () for x in item.split(",") if x])
+
+
+def _check_encoding(value: str | None) -> str | None:
+    from spinscope.ingest.decode import check_encoding
+
+    if value is None:
+        return None
+    try:
+        return check_encoding(value)
+    except SpinscopeError as exc:
+        raise typer.BadParameter(exc.one_line) from None
+
+
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        callback=_check_encoding,
+        help="Decode every input with this codec (e.g. cp1252, latin-1, utf-16). "
+        "Default: detect (UTF-8; UTF-16/32 by BOM or byte pattern; a web page's declared charset).",
+    ),
+]
 
 
 def _default_format() -> OutputFormat:
@@ -122,12 +159,13 @@ def read_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
     """Read articles and print them as Documents: text, paragraphs, metadata, language, notes."""
     fmt = output_format or _default_format()
     options = ReadOptions(
-        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
     )
     show_progress = progress and _err.is_terminal and len(inputs) > 1
     ok = failed = 0
@@ -226,20 +264,24 @@ def analyze_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    exclude: ExcludeOpt = None,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Find genre, frames and persuasion techniques (paragraphs and spans) in articles."""
-    from spinscope.pipeline import analyze_inputs
     from spinscope.report import print_analysis
 
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
         raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
+    nlp = _pipeline(model, exclude)
     console = Console(highlight=False, soft_wrap=True)
     ok = failed = 0
     collected: list[dict[str, object]] = []
     pairs: list[tuple[Document, Analysis]] = []
-    for result, analysis in analyze_inputs(inputs, options, model=model):
+    for result, analysis in nlp.analyze_inputs(inputs, options):
         if result.status == "skipped":
             _err.print(f"note: {result.message}", markup=False)
             continue
@@ -287,6 +329,8 @@ def report_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    exclude: ExcludeOpt = None,
+    encoding: EncodingOpt = None,
     db: Annotated[
         str | None, typer.Option("--db", help="Render the stored analyses of this corpus store instead of INPUTS.")
     ] = None,
@@ -301,7 +345,7 @@ def report_command(
         raise typer.BadParameter("give INPUTS (or --db DB)", param_hint="INPUTS")
     analyze_command(
         inputs, output_format=AnalyzeFormat.html, out=out, model=model, input_format=input_format,
-        clean=clean, max_bytes=max_bytes, timeout=timeout,
+        clean=clean, max_bytes=max_bytes, timeout=timeout, exclude=exclude, encoding=encoding,
     )  # fmt: skip
 
 
@@ -309,11 +353,9 @@ def _analyze_all(
     inputs: list[str], options: ReadOptions, model: Path | None
 ) -> tuple[list[tuple[Document, Analysis]], int]:
     """Every input analysed, in order; bad inputs reported on stderr and counted."""
-    from spinscope.pipeline import analyze_inputs
-
     pairs: list[tuple[Document, Analysis]] = []
     failed = 0
-    for result, analysis in analyze_inputs(inputs, options, model=model):
+    for result, analysis in _pipeline(model).analyze_inputs(inputs, options):
         if result.status == "skipped":
             _err.print(f"note: {result.message}", markup=False)
         elif analysis is None or result.document is None:
@@ -348,6 +390,7 @@ def stories_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Group articles that report the same event into stories, and show how their quotes drift."""
     from rich.table import Table
@@ -355,7 +398,9 @@ def stories_command(
     from spinscope.stories import stories_report
 
     fmt = output_format or (StoriesFormat.table if sys.stdout.isatty() else StoriesFormat.json)
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     pairs, failed = _analyze_all(inputs, options, model)
     stories = stories_report(
         [d for d, _ in pairs], [a.to_dict() for _, a in pairs],
@@ -367,7 +412,14 @@ def stories_command(
         from spinscope.report.view import drift_lines
 
         console = Console(highlight=False, soft_wrap=True)
-        table = Table("story", "name", "articles", "cohesion", "quote drift", show_lines=True, expand=True)
+        # The drift column holds sentences: give it most of the width and fold long words,
+        # rather than letting rich share the width out evenly.
+        table = Table(show_lines=True, expand=True)
+        table.add_column("story", no_wrap=True, ratio=1, min_width=8)
+        table.add_column("name", ratio=2, min_width=12)
+        table.add_column("articles", ratio=1, min_width=8)
+        table.add_column("cohesion", no_wrap=True, justify="right", min_width=8)
+        table.add_column("quote drift", ratio=5, min_width=30, overflow="fold")
         for st in stories:
             table.add_row(
                 _plain(st["id"]), _plain(st["name"]), _plain("\n".join(st["doc_ids"])),
@@ -395,11 +447,14 @@ def compare_command(
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
 ) -> None:
     """Two articles side by side: genre, frames, technique density, quotes and how they drift."""
-    from spinscope.stories import compare, render_comparison_html
+    from spinscope.report.compare import compare, render_comparison_html
 
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(
+        input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding
+    )
     sides = []
     for name in (first, second):
         pairs, _failed = _analyze_all([name], options, model)
@@ -461,7 +516,7 @@ def train_command(
         sys.stdout.write(json.dumps({"model": str(out), "cross_validated": ml.meta["cross_validated"]}, indent=2) + "\n")
         return
     if task is TrainTask.multilingual_narratives:
-        from spinscope.multilingual.narratives import train_multilingual_narratives
+        from spinscope.multilingual.narratives_train import train_multilingual_narratives
         from spinscope.narratives.model import NarrativeConfig
 
         narrative_config = NarrativeConfig(seed=seed) if seed is not None else None
@@ -542,7 +597,7 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
 
     english = lang.upper() == "EN"
     # Roles need our NER, and the only NER model available offline is English.
-    roles = evaluate_roles(data_dir, lang, split, out_dir=out) if english else None
+    roles = evaluate_roles(data_dir, lang, split, out_dir=out, pipe=_pipeline(None).pipe) if english else None
     metrics = evaluate_narratives(data_dir, lang, split, model_dir=model, out_dir=out)
     metrics = {**metrics, "subtask1": roles or {"skipped": f"entity roles are English-only (no {lang} NER model)"}}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -616,10 +671,11 @@ EntityOpt = Annotated[str | None, typer.Option("--entity", help="Only articles n
 _store_pipeline = None  # resolved lazily to spinscope.store.default_pipeline
 
 
-def _pipeline_for_store(model: Path | None) -> tuple[object, dict[str, object]]:
+def _pipeline_for_store(model: Path | None, exclude: list[str] | None) -> tuple[object, dict[str, object]]:
     from spinscope.store import default_pipeline
 
-    return (_store_pipeline or default_pipeline)(model)
+    names = [x for item in exclude or () for x in item.split(",") if x]
+    return (_store_pipeline or default_pipeline)(model, names)
 
 
 class _StoreErrors:
@@ -668,10 +724,12 @@ def add_command(
     batch_seconds: Annotated[float, typer.Option("--batch-seconds", min=0.1, max=30.0, help="Commit at least this often.")] = 30.0,
     lock_timeout: LockTimeoutOpt = 60.0,
     model: ModelOpt = None,
+    exclude: ExcludeOpt = None,
     input_format: InputFormatOpt = InputFormat("auto"),  # type: ignore[call-arg]
     clean: CleanOpt = True,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     timeout: TimeoutOpt = 15.0,
+    encoding: EncodingOpt = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
 ) -> None:
     """Add articles to the corpus store: dedupe, analyse in batches, commit each batch; resumable."""
@@ -681,9 +739,9 @@ def add_command(
     sources = list(inputs or []) + (_urls_from(urls_from) if urls_from else [])
     if not sources:
         raise typer.BadParameter("give at least one INPUT or --urls-from FILE", param_hint="INPUTS")
-    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout)
+    options = ReadOptions(input_format=input_format.value, clean=clean, max_bytes=max_bytes, timeout_s=timeout, encoding=encoding)
     with _StoreErrors(), Store.open(db, lock_timeout_s=lock_timeout) as store:
-        pipe, meta = _pipeline_for_store(model)
+        pipe, meta = _pipeline_for_store(model, exclude)
         show = progress and _err.is_terminal
         with _AddProgress(estimate_articles(sources) if show else None, show) as bar:
 

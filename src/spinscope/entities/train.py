@@ -22,11 +22,15 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from spinscope.analysis import Analysis
+    from spinscope.document import Document
 
 from spinscope.entities.roles import DEFAULT_ROLES_DIR, FINE_BY_MAIN, RoleModel, mention_features
 
@@ -216,8 +220,15 @@ def evaluate_roles(
     split: str = "dev",
     model_dir: Path | str | None = None,
     out_dir: Path | str = Path("runs/roles"),
+    *,
+    pipe: Callable[[list[Document]], Iterable[Analysis]],
 ) -> dict[str, Any]:
-    """Subtask 1 on a split: gold mentions (ours and the official scorer) and end to end."""
+    """Subtask 1 on a split: gold mentions (ours and the official scorer) and end to end.
+
+    ``pipe`` analyses Documents for the end-to-end score: a pipeline's
+    ``pipe`` (``spinscope.load().pipe``), passed in by the caller because
+    the pipeline sits above this module.
+    """
     from spinscope.datasets._common import dataset_root
     from spinscope.datasets.semeval2025 import DATASET, load_semeval2025
     from spinscope.entities import find_entities
@@ -263,10 +274,9 @@ def evaluate_roles(
     found: list[tuple[str, tuple[str, ...]] | None] = []
     n_found = 0
     from spinscope.ingest import document_from_text
-    from spinscope.pipeline import analyze_documents
 
     docs = [document_from_text(t, name=a, layout="lines", title_line=True) for a, t in zip(ids, texts, strict=True)]
-    for a, doc, analysis in zip(ids, docs, analyze_documents(docs), strict=True):
+    for a, doc, analysis in zip(ids, docs, pipe(docs), strict=True):
         ours_m = [
             (doc.to_source(m.start, m.end), m)
             for e in (analysis.entities or [])

@@ -29,7 +29,7 @@ import httpx
 
 from spinscope.document import IngestNote
 from spinscope.errors import FetchError
-from spinscope.ingest.decode import looks_binary
+from spinscope.ingest.decode import decode_bytes, looks_binary
 from spinscope.ingest.html import decode_page, extract_html, looks_like_html
 from spinscope.ingest.raw import RawArticle, ReadOptions
 
@@ -45,7 +45,7 @@ def user_agent() -> str:
     try:
         # Imported lazily: the package root may import ingest, and a missing
         # version must never stop a fetch.
-        from spinscope import __version__ as version
+        from spinscope.version import __version__ as version
     except ImportError:
         version = "0"
     return f"spinscope/{version} (news persuasion analysis; python-httpx/{httpx.__version__})"
@@ -182,12 +182,15 @@ def _finish(
         head = data[:2048].decode("utf-8", "replace")
         media_type = "text/html" if looks_like_html(head) else "text/plain"
 
+    if options.encoding:  # the user's --encoding beats the server's charset and the page's
+        forced = decode_bytes(data, subject, forced=options.encoding)
     if media_type in _HTML_TYPES:
-        article = extract_html(data, name=subject, url=final_url, encoding=charset)
+        page = forced if options.encoding else data
+        article = extract_html(page, name=subject, url=final_url, encoding=charset)
         article.input_format = "url"
     else:
         # Same rules as pages: servers mislabel UTF-8 text as latin-1 too.
-        text = decode_page(data, subject, charset)
+        text = forced if options.encoding else decode_page(data, subject, charset)
         article = RawArticle(name=subject, text=text, input_format="url-text", layout="auto", url=final_url)
     hops = f", after {redirects} redirect{'s' if redirects != 1 else ''}" if redirects else ""
     article.notes.append(

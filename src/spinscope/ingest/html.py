@@ -103,6 +103,95 @@ def decode_page(data: bytes, name: str, encoding: str | None = None) -> str:
     return decode_bytes(data, name, detect=True)
 
 
+#: A text run the extractor left out is recovered when it reads as prose: this
+#: many words at least, ending like a sentence, and lying between two
+#: paragraphs the extractor kept (outside them it is sidebars and menus).
+_RECOVER_MIN_WORDS = 8
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "head"})
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+
+
+def _fingerprint(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _text_runs(html: str) -> list[str]:
+    """Every text node of the page's body, in document order, whitespace collapsed.
+
+    lxml's HTML parser repairs broken markup (unclosed ``<div><span>``) the
+    way browsers do, so text that a tag left open still comes out here.
+    """
+    import lxml.html  # type: ignore[import-untyped]
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    runs: list[str] = []
+    # Iterative walk (text, children, tail) so deeply nested pages cannot exhaust the stack.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, done = stack.pop()
+        if done:
+            if el.tail and el.tail.strip():
+                runs.append(" ".join(el.tail.split()))
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        stack.append((el, True))
+        if tag.lower() in _SKIP_TAGS or not tag:
+            continue
+        if el.text and el.text.strip():
+            runs.append(" ".join(el.text.split()))
+        stack.extend((child, False) for child in reversed(el))
+    return runs
+
+
+def _recover_dropped(html: str, body: list[str]) -> tuple[list[str], list[IngestNote]]:
+    """Put back prose runs the extractor dropped between kept paragraphs, with a note each.
+
+    trafilatura's precision mode can lose a paragraph whose tags are left
+    open; the repaired parse still has its text. A run counts as kept when
+    its words appear in the extracted text; a dropped run is re-inserted
+    after the paragraph holding the nearest kept run before it.
+    """
+    if not body:
+        return body, []
+    prints = [_fingerprint(p) for p in body]
+    joined = " \n ".join(prints)
+
+    def where(run_print: str) -> int | None:
+        return next((i for i, p in enumerate(prints) if run_print in p), None)
+
+    runs = [(r, _fingerprint(r)) for r in _text_runs(html)]
+    located = [where(fp) if fp else None for _, fp in runs]
+    inserts: dict[int, list[str]] = {}
+    notes: list[IngestNote] = []
+    for k, ((run, fp), at) in enumerate(zip(runs, located, strict=True)):
+        if at is not None or not fp or fp in joined:
+            continue
+        if len(run.split()) < _RECOVER_MIN_WORDS or not _SENTENCE_END.search(run):
+            continue
+        before = next((located[j] for j in range(k - 1, -1, -1) if located[j] is not None), None)
+        after = next((located[j] for j in range(k + 1, len(runs)) if located[j] is not None), None)
+        if before is None or after is None:
+            continue  # outside the article's paragraphs: a sidebar, a menu, a comment
+        inserts.setdefault(before, []).append(run)
+        shown = run if len(run) <= 80 else run[:77] + "..."
+        notes.append(
+            IngestNote(
+                "recovered",
+                f"the HTML extractor dropped a paragraph (likely broken markup around it); put back: {shown!r}",
+            )
+        )
+    if not inserts:
+        return body, []
+    out: list[str] = []
+    for i, para in enumerate(body):
+        out.append(para)
+        out.extend(inserts.get(i, []))
+    return out, notes
+
+
 def _same_words(a: str, b: str) -> bool:
     return a.casefold().split() == b.casefold().split()
 
@@ -191,6 +280,7 @@ def extract_html(
     # title it would become a duplicate first paragraph.
     if title and body and _same_words(body[0], title):
         body = body[1:]
+    body, recovered = _recover_dropped(html, body)
     if sum(len(line.split()) for line in body) < MIN_BODY_WORDS:
         raise InputError("E105", name, "HTML page has no article text that could be extracted")
 
@@ -227,4 +317,5 @@ def extract_html(
     )
     detail = "from the page: " + ", ".join(found) if found else "no metadata found on the page"
     article.notes.append(IngestNote("metadata", detail))
+    article.notes.extend(recovered)
     return article

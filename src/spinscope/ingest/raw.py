@@ -53,6 +53,10 @@ class ReadOptions:
 
     ``clean=False`` keeps every paragraph (dataset loading uses it so the
     text equals the file); ``max_bytes`` caps each input (default 5 MB).
+    ``encoding`` (``--encoding``) decodes every file, page and stdin input
+    with that codec, no fallback; ``None`` (the default) detects: UTF-8,
+    UTF-16/32 by byte-order mark or byte pattern, and for web pages the
+    declared charset, then charset-normalizer.
     """
 
     input_format: str = "auto"
@@ -61,3 +65,4 @@ class ReadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     timeout_s: float = 15.0
     max_redirects: int = 5
+    encoding: str | None = None

@@ -20,7 +20,7 @@ from typing import BinaryIO, Literal
 from spinscope.document import Document
 from spinscope.errors import InputError, SpinscopeError
 from spinscope.ingest.build import build_document
-from spinscope.ingest.decode import check_size, decode_bytes
+from spinscope.ingest.decode import check_size, decode_bytes, unicode_codec
 from spinscope.ingest.raw import RawArticle, ReadOptions
 
 __all__ = ["ReadResult", "read", "read_one", "INPUT_FORMATS", "ARTICLE_SUFFIXES"]
@@ -66,7 +66,8 @@ def _sniff_html(data: bytes) -> bool:
     from spinscope.ingest.html import looks_like_html
 
     # A lossy decode is enough to see markup; the HTML reader decodes properly.
-    head = data[:4096].decode("utf-8", "replace").lstrip()[:2048]
+    codec = unicode_codec(data)
+    head = data[:4096].decode(codec or "utf-8", "replace").lstrip("\ufeff \t\r\n")[:2048]
     return looks_like_html(head)
 
 
@@ -78,8 +79,10 @@ def _jsonl_articles(text: str, name: str) -> Iterator[RawArticle | InputError]:
         where = f"{name}:{lineno}"
         try:
             obj = json.loads(line)
-        except ValueError as exc:
-            yield InputError("E120", where, f"line is not valid JSON ({exc.msg} at column {exc.colno})")
+        except json.JSONDecodeError as exc:
+            # json's messages may end in "at" ("Unterminated string starting at"): don't say it twice.
+            at = "" if exc.msg.endswith(" at") else " at"
+            yield InputError("E120", where, f"line is not valid JSON ({exc.msg}{at} column {exc.colno})")
             continue
         if not isinstance(obj, dict):
             yield InputError("E121", where, f"line is a JSON {type(obj).__name__}, not an object")
@@ -112,15 +115,18 @@ def _str_or_none(value: object) -> str | None:
     return str(value) if not isinstance(value, str) else (value or None)
 
 
-def _articles_from_bytes(data: bytes, name: str, fmt: str) -> Iterator[RawArticle | InputError]:
+def _articles_from_bytes(
+    data: bytes, name: str, fmt: str, encoding: str | None = None
+) -> Iterator[RawArticle | InputError]:
     if fmt == "auto" and _sniff_html(data):
         fmt = "html"
     if fmt == "html":
         from spinscope.ingest.html import extract_html
 
-        yield extract_html(data, name=name)
+        # The user's --encoding beats the page's own <meta charset>.
+        yield extract_html(decode_bytes(data, name, forced=encoding) if encoding else data, name=name)
         return
-    text = decode_bytes(data, name)
+    text = decode_bytes(data, name, forced=encoding)
     if fmt == "jsonl" or (fmt == "auto" and text.lstrip().startswith("{") and _looks_like_jsonl(text)):
         yield from _jsonl_articles(text, name)
     else:
@@ -162,7 +168,7 @@ def _raw_articles(source: str, options: ReadOptions) -> Iterator[RawArticle | In
     fmt = options.input_format
     if source == "-":
         data = _read_capped(sys.stdin.buffer, "stdin", options.max_bytes)
-        yield from _articles_from_bytes(data, "stdin", fmt)
+        yield from _articles_from_bytes(data, "stdin", fmt, options.encoding)
         return
     if fmt == "url" or (fmt == "auto" and _URL.match(source)):
         from spinscope.ingest.fetch import fetch_url
@@ -192,7 +198,7 @@ def _file_articles(path: Path, options: ReadOptions) -> Iterator[RawArticle | In
         data = path.read_bytes()
     except OSError as exc:
         raise InputError("E100", name, f"cannot read file ({exc.strerror or exc})") from exc
-    yield from _articles_from_bytes(data, name, options.input_format)
+    yield from _articles_from_bytes(data, name, options.input_format, options.encoding)
 
 
 # -- public API -------------------------------------------------------------------
@@ -220,10 +226,32 @@ def read(inputs: Iterable[str | Path], options: ReadOptions | None = None) -> It
 
 
 def read_one(source: str | Path, options: ReadOptions | None = None) -> Document:
-    """Read exactly one article, raising its :class:`InputError` if it fails."""
+    """Read exactly one article, raising its :class:`InputError` if it fails.
+
+    *source* must hold one article. A directory or JSONL dump with several
+    (or with one article and inputs that failed) raises ``E702``, which
+    counts both, instead of returning whichever came first or stopping at
+    the first bad file: use :func:`read` for those.
+    """
+    documents: list[Document] = []
+    errors: list[SpinscopeError] = []
     for result in read([source], options):
         if result.document is not None:
-            return result.document
-        if result.error is not None:
-            raise result.error
-    raise InputError("E106", str(source), "input holds no article")
+            documents.append(result.document)
+        elif result.error is not None:
+            errors.append(result.error)
+    if len(documents) == 1 and not errors:
+        return documents[0]
+    if not documents:
+        if errors:
+            raise errors[0]
+        raise InputError("E106", str(source), "input holds no article")
+    failed = ""
+    if errors:
+        failed = f" and {len(errors)} input{'s' if len(errors) != 1 else ''} that failed (first: {errors[0].one_line})"
+    raise InputError(
+        "E702",
+        str(source),
+        f"holds {len(documents)} article{'s' if len(documents) != 1 else ''}{failed}; "
+        "read_one() reads exactly one: use read() for a directory or a JSONL dump",
+    )

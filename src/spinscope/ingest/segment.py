@@ -84,12 +84,37 @@ def detect_layout(text: str) -> Layout:
     return "blocks" if wrapped * 2 >= len(multi) else "lines"
 
 
+#: How many lines from the top of a block a timestamp line may sit and still
+#: start the body (title, maybe a standfirst, then the timestamp).
+_HEAD_LINES = 3
+
+
+def _split_head(text: str, group: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+    """Cut a head (title lines, then a bare timestamp line) off the top of a wrapped block.
+
+    Wire copy and scraped pages often put the title, the timestamp and the
+    body on consecutive lines with no blank line between them; joined as
+    one hard-wrapped paragraph, the title would be lost. Each head line
+    becomes a block of its own and the rest stays one block.
+    """
+    from spinscope.ingest.clean import parse_timestamp  # clean imports Block from here
+
+    for k in range(1, min(_HEAD_LINES, len(group) - 1) + 1):  # a timestamp at line 2..4
+        s, e, _ = group[k]
+        if e - s <= 120 and parse_timestamp(text[s:e]):
+            return [[line] for line in group[: k + 1]] + ([group[k + 1 :]] if k + 1 < len(group) else [])
+    return [group]
+
+
 def segment(text: str, layout: Layout = "auto") -> tuple[list[Block], Layout]:
     """Paragraph blocks of *text* and the layout actually used."""
     if layout == "auto":
         layout = detect_layout(text)
     blocks: list[Block] = []
-    for group in _groups(text):
+    groups = _groups(text)
+    if layout == "blocks" and groups:
+        groups = _split_head(text, groups[0]) + groups[1:]
+    for group in groups:
         if layout == "blocks":
             rng = _trimmed(text, group[0][0], group[-1][1])
             if rng:
@@ -103,14 +128,22 @@ def segment(text: str, layout: Layout = "auto") -> tuple[list[Block], Layout]:
 
 
 def looks_like_title(text: str, blocks: list[Block]) -> bool:
-    """First block is a title: one short line, followed by a blank line, more text after.
+    """First block is a title: one short line, then a blank line or the article's head, more text after.
 
     Titles rarely end with a full stop, while a first sentence of a lead
-    paragraph nearly always does.
+    paragraph nearly always does. Without a blank line after it, the line
+    is still a title when the next line is a bare timestamp or opens with a
+    dateline ("DORN (Wire) -"): the layout wire copy and scraped pages use.
     """
+    from spinscope.ingest.clean import parse_dateline, parse_timestamp
+
     if len(blocks) < 2:
         return False
     first, second = blocks[0], blocks[1]
     head = text[first.start : first.end]
-    gap = text[first.end : second.start]
-    return "\n" not in head and len(head) <= 250 and gap.count("\n") >= 2 and not head.endswith(".")
+    if "\n" in head or len(head) > 250 or head.endswith("."):
+        return False
+    if text[first.end : second.start].count("\n") >= 2:
+        return True
+    following = text[second.start : second.end]
+    return (len(following) <= 120 and parse_timestamp(following) is not None) or parse_dateline(following) is not None

@@ -17,6 +17,7 @@ import copy
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +27,19 @@ import torch
 from spinscope.encode import ENCODER_NAME, ENCODER_SHA256, load_encoder, load_tokenizer
 from spinscope.errors import ModelError
 from spinscope.models.net import NetConfig, SpinNet
+from spinscope.models.paths import default_model_dir
 
 __all__ = [
     "MODEL_FORMAT",
     "ParagraphOutput",
     "SpinModel",
     "default_model_dir",
+    "get_model",
     "load_model",
 ]
 
 MODEL_FORMAT = 1
 WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long paragraph
-
-
-def default_model_dir() -> Path:
-    """The model bundled inside the package."""
-    return Path(__file__).resolve().parent / "default"
 
 
 @dataclass
@@ -275,3 +273,15 @@ def load_model(directory: Path | str | None = None) -> SpinModel:
         raise ModelError("E313", str(weights), f"weights do not fit the model config ({exc})") from exc
     return SpinModel(net, bottom, config, meta, directory)
 
+
+
+@lru_cache(maxsize=4)
+def _cached_model(directory: str | None) -> SpinModel:
+    return load_model(directory)
+
+
+def get_model(model: SpinModel | Path | str | None = None) -> SpinModel:
+    """A loaded model: pass one through, load a directory, or the bundled default (each loaded once)."""
+    if isinstance(model, SpinModel):
+        return model
+    return _cached_model(str(model) if model is not None else None)

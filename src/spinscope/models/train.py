@@ -192,7 +192,7 @@ def _predict(net: SpinNet, records: list[Record], k: int) -> tuple[np.ndarray, l
 
 
 def _span_f1(records: list[Record], tokens: list[np.ndarray], threshold: float, techniques: list[str]) -> float:
-    from spinscope.analyzers.detector import decode_spans
+    from spinscope.techniques.detector import decode_spans
     from spinscope.metrics import span_prf
     from spinscope.models.bundle import ParagraphOutput
 
@@ -366,7 +366,7 @@ def train(
             "frames": [round(float(t), 4) for t in frame_th],
         },
     }
-    from spinscope import __version__
+    from spinscope.version import __version__
 
     meta = {
         "name": out_dir.name,

@@ -23,20 +23,17 @@ Russian sentence.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from spinscope.errors import DatasetError
-from spinscope.multilingual.encoder import ENCODER_NAME, MultilingualEncoder, load_multilingual_encoder
+from spinscope.multilingual.encoder import MultilingualEncoder
 from spinscope.multilingual.model import article_features
 from spinscope.narratives.evidence import Evidence, candidate_paragraphs, find_evidence
-from spinscope.narratives.model import NarrativeConfig, NarrativeModel, NarrativePrediction
+from spinscope.narratives.model import NarrativeModel, NarrativePrediction
 from spinscope.vectors import unit_rows
 
 __all__ = [
@@ -46,7 +43,6 @@ __all__ = [
     "embedder",
     "load_multilingual_narratives",
     "narrative_evidence",
-    "train_multilingual_narratives",
 ]
 
 #: SemEval-2025 Task 10 languages the multilingual encoder reads (Hindi's script it does not).
@@ -110,31 +106,3 @@ def narrative_evidence(
 def load_multilingual_narratives() -> NarrativeModel:
     """The packaged multilingual narrative model (read once per process)."""
     return NarrativeModel.load(DEFAULT_NARRATIVES_DIR)
-
-
-def train_multilingual_narratives(
-    data_dir: Path | str | None,
-    out_dir: Path | str = DEFAULT_NARRATIVES_DIR,
-    *,
-    languages: Sequence[str] = NARRATIVE_LANGUAGES,
-    config: NarrativeConfig | None = None,
-    encoder: MultilingualEncoder | None = None,
-    log: Log = print,
-) -> dict[str, Any]:
-    """Fit on the subtask-2 *train* articles of ``languages`` together; save to ``out_dir``; return a summary."""
-    from spinscope.narratives.train import train_narratives, training_rows
-
-    started = time.time()
-    langs = [x.upper() for x in languages]
-    ids, texts, _, _ = training_rows(data_dir, langs)
-    if not ids:
-        raise DatasetError("E211", str(data_dir), f"no subtask-2 training articles for {', '.join(langs)}")
-    X, _ = article_rows(texts, encoder or load_multilingual_encoder())
-    log(f"{len(ids)} articles encoded in {time.time() - started:.0f} s")
-    summary = train_narratives(
-        data_dir, langs[0], out_dir, extra_langs=langs[1:], config=config, features=X,
-        features_name=f"mean|max of the paragraph vectors of {ENCODER_NAME} (1024)",
-    )  # fmt: skip
-    log(f"cross-validated samples-F1 on train: coarse {summary['cv']['coarse_samples_f1']:.3f}, "
-        f"fine {summary['cv']['fine_samples_f1']:.3f}")
-    return summary

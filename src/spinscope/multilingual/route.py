@@ -35,15 +35,17 @@ from spinscope.document import Document
 from spinscope.multilingual.encoder import MultilingualEncoder
 from spinscope.multilingual.model import POOLED, MultilingualModel
 from spinscope.narratives.model import NarrativeModel
+from spinscope.sentences import sentence_spans
 
 __all__ = [
     "ANALYZER_NAME",
     "COVERED_SCRIPTS",
     "ParagraphRoute",
+    "RoutedArticle",
     "apply_routes",
+    "article_narratives",
     "gained_techniques",
     "load_default",
-    "route_analysis",
     "route_paragraphs",
     "script_of",
 ]
@@ -120,24 +122,6 @@ def load_default() -> MultilingualModel:
     return MultilingualModel.load()
 
 
-def route_analysis(analysis: Analysis) -> None:
-    """Route *analysis*'s paragraphs with the bundled heads and encoder (what ``analyze`` does).
-
-    An article that is mostly not English also gets its narratives from the
-    multilingual narrative model.
-    """
-    from spinscope.multilingual.encoder import load_multilingual_encoder
-    from spinscope.multilingual.narratives import load_multilingual_narratives
-
-    apply_routes(
-        analysis,
-        route_paragraphs(analysis.document),
-        load_default(),
-        load_multilingual_encoder(),
-        narratives=load_multilingual_narratives(),
-    )
-
-
 def _sentence_evidence(
     doc: Document,
     texts: Sequence[str],
@@ -151,8 +135,6 @@ def _sentence_evidence(
     threshold, or else the best one. Every candidate sentence of the article
     is encoded and scored in one batch.
     """
-    from spinscope.narratives.evidence import sentence_spans
-
     sents = {i: sentence_spans(texts[i]) or [(0, len(texts[i]))] for i, _, _ in wanted}
     several = [i for i, _, _ in wanted if len(sents[i]) > 1]
     flat = [texts[i][s:e] for i in several for s, e in sents[i]]
@@ -176,18 +158,34 @@ def _sentence_evidence(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class RoutedArticle:
+    """What routing leaves for the article-level steps after it.
+
+    ``vectors[j]`` is the multilingual encoder's vector of paragraph
+    ``covered[j]``; ``foreign_language`` is set when most covered paragraphs
+    are not English (the article's genre and frames then came from the
+    multilingual heads, and so should its narratives).
+    """
+
+    vectors: np.ndarray
+    covered: list[int]
+    foreign_language: str | None
+    foreign: bool
+
+
 def apply_routes(
     analysis: Analysis,
     routes: Sequence[ParagraphRoute],
     model: MultilingualModel,
     encoder: MultilingualEncoder,
-    *,
-    narratives: NarrativeModel | None = None,
-) -> None:
-    """Rewrite *analysis* (filled by the English detector) by paragraph route, in place.
+) -> RoutedArticle:
+    """Relabel *analysis* by paragraph route, in place.
 
-    With ``narratives``, an article whose analysed paragraphs are mostly not
-    English also gets its narratives and their evidence from that model.
+    English paragraphs keep the labels already on them (the English
+    detector's) and gain the techniques English has no training example of;
+    labels on paragraphs of any other route are replaced by the multilingual
+    model's, or dropped for a skipped paragraph.
     """
     doc = analysis.document
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
@@ -227,7 +225,6 @@ def apply_routes(
     ]
     analysis.spans.sort(key=lambda s: (s.start, s.end, s.technique))
     analysis.paragraph_languages = [r.language for r in routes]
-    analysis.model.setdefault("analyzers", {})[ANALYZER_NAME] = "1"
     analysis.model["multilingual_languages"] = model.languages
 
     skipped = [i for i, r in enumerate(routes) if r.route == "skipped"]
@@ -254,19 +251,18 @@ def apply_routes(
     if covered and n_foreign * 2 > len(covered):
         lang = Counter(routes[i].language for i in covered if routes[i].route == "multilingual").most_common(1)[0][0]
         _article_labels(analysis, model, vectors, covered, lang)
-        if narratives is not None:
-            _article_narratives(analysis, narratives, encoder, vectors, covered, lang)
+        return RoutedArticle(vectors, covered, lang, True)
+    return RoutedArticle(vectors, covered, None, False)
 
 
-def _article_narratives(
+def article_narratives(
     analysis: Analysis,
     narratives: NarrativeModel,
     encoder: MultilingualEncoder,
-    vectors: np.ndarray,
-    covered: list[int],
-    language: str | None,
+    routed: RoutedArticle,
 ) -> None:
     """Narratives of a mostly non-English article, from the paragraph vectors routing already made."""
+    vectors, covered, language = routed.vectors, routed.covered, routed.foreign_language
     from spinscope.multilingual.model import article_features
     from spinscope.multilingual.narratives import narrative_evidence
 
@@ -275,7 +271,7 @@ def _article_narratives(
     analysis.narratives = prediction
     paragraphs = [(doc.paragraphs[i].start, doc.paragraphs[i].end) for i in covered]
     analysis.narrative_evidence = narrative_evidence(doc.text, prediction, paragraphs, vectors, narratives, encoder)
-    analysis.model.setdefault("analyzers", {})["narratives"] = "1 (multilingual)"
+    analysis.model["narratives_model"] = "multilingual"
     trained = [x.lower() for x in narratives.meta.get("training", {}).get("languages", [])]
     note = "" if (language or "").lower() in trained else f"; it was not trained on {language or 'this language'}, treat them with caution"
     analysis.warnings.append(

@@ -28,14 +28,13 @@ unless nothing else is left.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from spinscope.narratives.features import text_units
+from spinscope.sentences import sentence_spans
 from spinscope.narratives.model import OTHER, parent_of
 
 if TYPE_CHECKING:
@@ -43,18 +42,6 @@ if TYPE_CHECKING:
 
 
 __all__ = ["CANDIDATE_PARAGRAPHS", "Evidence", "candidate_paragraphs", "evidence_text", "find_evidence", "narrative_query", "sentence_spans"]
-
-# A sentence ends at . ! ? or an ellipsis, optionally followed by closing
-# quotes or brackets, when whitespace and then an opening character follow.
-_BOUNDARY = re.compile(
-    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+"  # end mark, closing quotes/brackets, space
-    r"(?=[\"'\u201c\u2018(\[A-Z0-9\u00C0-\u024F\u0400-\u04FF])"  # then an opening character
-)
-_ABBREV = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|Sgt|Gov|Sen|Rep|Jr|Sr|Inc|Ltd|Co|vs|etc|No"
-    r"|U\.S|U\.K|E\.U)|\b[A-Z])\.$"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -70,24 +57,6 @@ class Evidence:
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "score": round(self.score, 4), "label": self.label}
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of every sentence of ``text``; a sentence never crosses a line break."""
-    out: list[tuple[int, int]] = []
-    for start, end in text_units(text):
-        cut = start
-        for m in _BOUNDARY.finditer(text, start, end):
-            left = text[cut : m.start()]
-            if _ABBREV.search(left[-12:]):
-                continue
-            s, e = cut, m.start() + len(m.group(0).rstrip())  # keep closing quotes, drop spaces
-            if e > s:
-                out.append((s, e))
-            cut = m.end()
-        if end > cut:
-            out.append((cut, end))
-    return [(s, e) for s, e in out if text[s:e].strip()]
 
 
 def narrative_query(narrative: str, subnarratives: Sequence[str] = ()) -> str:

@@ -23,33 +23,13 @@ from typing import Any
 import numpy as np
 
 from spinscope.stories.embed import EMBEDDING_DIM
+from spinscope.sentences import text_units
 from spinscope.vectors import unit_rows
 
 __all__ = ["FEATURE_DIM", "EncodedArticle", "article_features", "encode_units", "pool_units", "text_units"]
 
 #: Width of an article feature row: mean and max of the 384-wide unit vectors.
 FEATURE_DIM = 2 * EMBEDDING_DIM
-
-
-def text_units(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` ranges of the non-blank lines of ``text`` (title first), stripped of spaces.
-
-    Offsets index ``text`` itself; a ``\\r`` before a line break is not part of a range.
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text_units() takes a string, not {type(text).__name__}")
-    out: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        start, end = pos, pos + len(line)
-        pos = end + 1
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            out.append((start, end))
-    return out
 
 
 def pool_units(rows: np.ndarray) -> np.ndarray:
@@ -93,7 +73,7 @@ def encode_units(
     ``spans[a]`` holds ``[start, end)`` ranges of article ``a``'s text (entity
     mentions) whose token states are pooled in the same pass.
     """
-    from spinscope.pipeline import get_model
+    from spinscope.models.bundle import get_model
 
     out: list[EncodedArticle] = []
     for a, text in enumerate(texts):

@@ -498,7 +498,7 @@ class NarrativeModel:
         tensors = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in self._params.items()}
         header = {"format": "spinscope-narratives", "version": str(FORMAT_VERSION)}
         save_file(tensors, str(out / MODEL_FILES[0]), metadata=header)
-        from spinscope import __version__
+        from spinscope.version import __version__
 
         info = {
             "format_version": FORMAT_VERSION,

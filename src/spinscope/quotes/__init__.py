@@ -43,8 +43,16 @@ from spinscope.quotes.model import (
 )
 from spinscope.quotes.names import build_registry, mask_quotes
 
+#: Languages whose articles get quote speakers: the cue verbs, titles and
+#: pronouns of :mod:`~spinscope.quotes.lexicon` are English. Quotes in other
+#: languages are still found, with their insertions and truncations, but get
+#: no speaker (a German "sagte Oberst Jakob Reiter" would otherwise go to
+#: whichever capitalised words come first, such as "Hunderte Anwohner").
+SPEAKER_LANGUAGES = frozenset({"en"})
+
 __all__ = [
     "ANALYZER_NAME",
+    "SPEAKER_LANGUAGES",
     "ANALYZER_VERSION",
     "EDITORIAL_TECHNIQUES",
     "EDITORIAL_THRESHOLD",
@@ -76,7 +84,9 @@ def extract_quotes(doc: Document, tagged: Sequence[tuple[int, int, str]] | None 
     -------
     QuoteResult
         Quotes in text order (none for an article without quotes) and
-        document-level notes such as ignored stray closing marks.
+        document-level notes such as ignored stray closing marks. An article
+        whose detected language is not in :data:`SPEAKER_LANGUAGES` gets its
+        quotes without speakers, and a note saying so.
     """
     if not isinstance(doc, Document):
         raise TypeError(f"extract_quotes() needs a Document, not {type(doc).__name__}")
@@ -88,10 +98,16 @@ def extract_quotes(doc: Document, tagged: Sequence[tuple[int, int, str]] | None 
     sentences = Sentences(text, masked, spans, paragraphs)
     resolver = _Resolver(registry, sentences, paragraphs)
 
+    language = doc.language.code if doc.language else None
+    speakers = language is None or language in SPEAKER_LANGUAGES
+    if not speakers and spans:
+        doc_notes.append(
+            f"quote speakers not attributed: the attribution rules read English only, this article is {language!r}"
+        )
     done: list[tuple[MarkSpan, Attribution, QuoteKind]] = []
     quotes: list[Quote] = []
     for span in spans:
-        found, by_cue = attribute(span, resolver, done)
+        found, by_cue = attribute(span, resolver, done) if speakers else (Attribution(None, None, None, None), False)
         kind = quote_kind(text, masked, span, by_cue)
         if kind == "scare":
             found = Attribution(None, None, None, None)

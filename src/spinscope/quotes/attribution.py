@@ -340,13 +340,35 @@ def attribute(
             found = resolver.pronoun(pron.start(), (pron.start(), pron.end()))
             if found.speaker:
                 return found, False
+    established = _established_speaker(span, resolver)
     if c_index + 1 < len(sents.ranges) and sents.ranges[c_index + 1][2] == sents.ranges[c_index][2]:
         ns, ne, _ = sents.ranges[c_index + 1]
         if masked.find(MASK, ns, ne) == -1:  # a sentence with its own quote speaks for that one
             people = [
                 m for m in resolver.registry.mentions_in(ns, ne) if m.can_speak and m.entity and m.entity.kind == "person"
             ]
-            if people:
+            if people and (established is None or people[0].entity is established[0]):
                 found = resolver.named(people[0])
                 return Attribution(found.speaker, found.mention, "neighbour-sentence", None), False
+    if established is not None:
+        return Attribution(established[0].canonical, None, "continuation", None), False
     return _NONE, False
+
+
+def _established_speaker(span: MarkSpan, resolver: _Resolver) -> tuple[Entity, int] | None:
+    """The speaker a quote with no cue continues, when nobody else has come in since.
+
+    News prose often gives a speaker's next words with no "she said": the
+    last speaker counts when that speaker's quote lies within
+    :data:`LOOKBACK_PARAGRAPHS` and no other person or organisation that
+    could speak is named between it and this quote. Places in between
+    ("Shelling was reported near Halden") do not change the speaker; a
+    quote with no cue never goes to a place.
+    """
+    last = resolver.last_speaker
+    if last is None or last[1] < resolver._floor(span.open_mark):
+        return None
+    for m in resolver.registry.mentions_in(last[1], span.open_mark):
+        if m.can_speak and m.entity is not last[0] and m.entity is not None and m.entity.kind in ("person", "org"):
+            return None
+    return last

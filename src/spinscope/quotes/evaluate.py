@@ -15,6 +15,9 @@ Metrics:
   for a full gold name is wrong;
 * insertions -- exact ``(start, end)`` over the whole item, any kind;
   editorial classification is scored separately, over detected insertions;
+* wrong and spurious speakers -- a speaker given but wrong (over the same
+  pairs), and a speaker given where the gold speech has none: the errors a
+  reader notices, as opposed to a speaker left out;
 * kind accuracy (scare vs speech) and truncation accuracy (both edges
   right) over matched pairs.
 """
@@ -109,6 +112,9 @@ def score_item(gold: Sequence[Record], pred: Sequence[Record]) -> dict[str, Any]
         "quote_exact": exact,
         "speaker_total": 0,
         "speaker_correct": 0,
+        "speaker_wrong_given": 0,
+        "speaker_unnamed_total": 0,
+        "speaker_spurious": 0,
         "kind_total": len(pairs),
         "kind_correct": 0,
         "trunc_total": len(pairs),
@@ -130,7 +136,13 @@ def score_item(gold: Sequence[Record], pred: Sequence[Record]) -> dict[str, Any]
             if (p.get("speaker") or "").casefold() == g["speaker"].casefold():
                 c["speaker_correct"] += 1
             else:
+                c["speaker_wrong_given"] += 1 if p.get("speaker") else 0
                 c["errors"].append({"type": "speaker", "gold": g["speaker"], "pred": p.get("speaker"), "start": g["start"]})
+        elif g["kind"] == "speech" and p["kind"] == "speech":
+            c["speaker_unnamed_total"] += 1
+            if p.get("speaker"):
+                c["speaker_spurious"] += 1
+                c["errors"].append({"type": "speaker", "gold": None, "pred": p.get("speaker"), "start": g["start"]})
     for gi, g in enumerate(gold):
         if gi not in {x for x, _ in pairs}:
             c["errors"].append({"type": "missed-quote", "start": g["start"], "end": g["end"]})
@@ -173,7 +185,13 @@ def summarise(counts: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "fn": total.get("quote_fn", 0),
             "exact": total.get("quote_exact", 0),
         },
-        "speaker": {"accuracy": ratio("speaker_correct", "speaker_total"), "n": total.get("speaker_total", 0)},
+        "speaker": {
+            "accuracy": ratio("speaker_correct", "speaker_total"),
+            "n": total.get("speaker_total", 0),
+            "wrong_given": total.get("speaker_wrong_given", 0),
+            "unnamed_n": total.get("speaker_unnamed_total", 0),
+            "spurious": total.get("speaker_spurious", 0),
+        },
         "kind": {"accuracy": ratio("kind_correct", "kind_total"), "n": total.get("kind_total", 0)},
         "truncation": {"accuracy": ratio("trunc_correct", "trunc_total"), "n": total.get("trunc_total", 0)},
         "insertions": {

@@ -5,8 +5,11 @@
 A bracket that touches a letter (``[t]he``, ``(C)oordinated``,
 ``increas(es)``) changes part of a word: a ``split-word`` insertion. One
 that names who or what a pronoun means (``They [Western partners]``) or
-holds a longer phrase is a ``clarification``. A one- or two-word lower-case
-bracket in a modifier slot (``The [criminal] regime``) is an
+holds a longer phrase is a ``clarification``. A bracket holding a word of
+judgement (:data:`~spinscope.quotes.lexicon.JUDGEMENT_WORDS`: ``(so-called)``,
+``[terrorist]``, ``(foreign-backed)``) is ``editorial`` whatever a model says
+of the bracket alone, which is too short to score well. Any other one- or
+two-word lower-case bracket (``The (stable) neighbour``) is an
 ``editorial-candidate``: a word that may colour the speech, to be confirmed
 by :func:`classify_insertions` with a technique scorer. Bracketed ellipses
 (``[...]``) are omissions, not insertions.
@@ -21,11 +24,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from spinscope.quotes.lexicon import CLARIFYING_ANTECEDENTS, ELLIPSES
+from spinscope.quotes.lexicon import CLARIFYING_ANTECEDENTS, ELLIPSES, JUDGEMENT_AFFIXES, JUDGEMENT_WORDS
 from spinscope.quotes.model import Insertion
 
 __all__ = [
     "Scorer",
+    "judges",
     "EDITORIAL_TECHNIQUES",
     "EDITORIAL_THRESHOLD",
     "find_insertions",
@@ -94,12 +98,23 @@ def find_insertions(text: str, start: int, end: int) -> list[Insertion]:
     return found
 
 
+def judges(content: str) -> bool:
+    """Whether bracketed *content* holds a word of judgement (see :data:`JUDGEMENT_WORDS`)."""
+    for word in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", content):
+        w = word.lower()
+        if w in JUDGEMENT_WORDS or w.endswith(JUDGEMENT_AFFIXES) or any(p in JUDGEMENT_WORDS for p in w.split("-")):
+            return True
+    return False
+
+
 def _insertion_kind(text: str, quote_start: int, pos: int, content: str) -> str:
     words = content.split()
+    if judges(content):
+        return "editorial"  # "(so-called)", "[terrorist]", "they [the junta]": a judgement, pronoun or not
     prev = re.findall(r"[A-Za-z]+", text[max(quote_start, pos - 20) : pos])
     if prev and prev[-1].lower() in CLARIFYING_ANTECEDENTS:
-        return "clarification"
-    if len(words) <= 2 and content[:1].islower() and all(w.isalpha() for w in words):
+        return "clarification"  # "they [the partners]": says who, adds nothing
+    if len(words) <= 2 and content[:1].islower() and all(re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z]+)*", w) for w in words):
         return "editorial-candidate"
     return "clarification"
 
@@ -121,13 +136,17 @@ def classify_insertions(
     threshold: float = EDITORIAL_THRESHOLD,
     techniques: Iterable[str] = EDITORIAL_TECHNIQUES,
 ) -> tuple[Insertion, ...]:
-    """Mark insertions ``editorial`` when *scorer* finds loaded words in them.
+    """Decide ``editorial-candidate`` insertions with *scorer*; keep the scores of the others.
 
     Split-word insertions are left alone: they change a letter, not the
     message. Every other insertion is scored on its words without the
-    brackets; if any of *techniques* scores at least *threshold* it becomes
-    ``editorial``, otherwise an ``editorial-candidate`` falls back to
-    ``clarification``. The scores are kept on the insertion.
+    brackets, and the scores are kept on it. Only a candidate's kind
+    depends on them: it becomes ``editorial`` if any of *techniques* scores
+    at least *threshold*, else ``clarification``. A clarification that says
+    who a pronoun means, or a bracket already ``editorial`` by its words of
+    judgement, keeps its kind: the model reads a two-word bracket out of
+    context, and was wrong both ways on such brackets (a loaded score for
+    "the partners", a low one for "foreign-backed").
 
     Parameters
     ----------
@@ -152,7 +171,9 @@ def classify_insertions(
             out.append(ins)
             continue
         scores = dict(scorer(ins.text[1:-1]))
-        loaded = any(scores.get(t, 0.0) >= threshold for t in wanted)
-        kind = "editorial" if loaded else ("clarification" if ins.kind == "editorial-candidate" else ins.kind)
+        kind = ins.kind
+        if kind == "editorial-candidate":
+            loaded = any(scores.get(t, 0.0) >= threshold for t in wanted)
+            kind = "editorial" if loaded else "clarification"
         out.append(replace(ins, kind=kind, scores=scores))
     return tuple(out)

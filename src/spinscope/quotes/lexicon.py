@@ -25,6 +25,8 @@ __all__ = [
     "ABBREVIATIONS",
     "ELLIPSES",
     "CLARIFYING_ANTECEDENTS",
+    "JUDGEMENT_WORDS",
+    "JUDGEMENT_AFFIXES",
 ]
 
 #: Reporting verbs in every form we expect in news prose ("said", "adding").
@@ -67,7 +69,7 @@ ROLE_NOUNS: frozenset[str] = frozenset(
     minister president diplomat general ministry mayor governor envoy
     spokeswoman spokesman spokesperson colonel commander chancellor ambassador
     premier economist analyst director deputy senator judge prosecutor
-    official officer chief rabbi priest bishop leader chairman chairwoman
+    official officer chief rabbi priest bishop leader chairman chairwoman secretary
     government army council compact alliance agency service institute
     police military navy parliament court office committee organisation organization
     """.split()
@@ -76,7 +78,8 @@ ROLE_NOUNS: frozenset[str] = frozenset(
 #: Capitalised words that may precede a name as a title and are not part of it.
 TITLE_WORDS: frozenset[str] = frozenset(
     """
-    foreign interior defence defense finance economy justice health trade
+    foreign interior defence defense finance economy justice health trade energy
+    transport agriculture education culture
     prime deputy vice senior chief minister president general colonel major
     lieutenant captain sergeant admiral commander mayor governor ambassador
     envoy senator judge professor prof prof. dr dr. mr mr. mrs mrs. ms ms.
@@ -155,7 +158,19 @@ SCARE_TRIGGERS: tuple[str, ...] = (
 )
 
 #: Phrases after a name that introduce another name for it.
-ALIAS_INTRODUCERS: tuple[str, ...] = ("also known as", "better known as", "known as", "nicknamed", "dubbed")
+ALIAS_INTRODUCERS: tuple[str, ...] = (
+    "also known as",
+    "better known as",
+    "known as",
+    "nicknamed",
+    "dubbed",
+    "referred to below as",
+    "referred to hereafter as",
+    "referred to as",
+    "hereafter",
+    "hereinafter",
+    "henceforth",
+)
 
 #: Abbreviations whose full stop does not end a sentence (lower case, no dot).
 ABBREVIATIONS: frozenset[str] = frozenset(
@@ -176,3 +191,23 @@ CLARIFYING_ANTECEDENTS: frozenset[str] = frozenset(
     who which there here partners
     """.split()
 )
+
+#: Words that, put in brackets into someone's speech, pass a judgement rather
+#: than say who or what is meant: "(so-called)", "[terrorist]", "(illegitimate)".
+#: Matched on each word of the bracket (lower case, hyphenated parts too).
+JUDGEMENT_WORDS: frozenset[str] = frozenset(
+    """
+    so-called self-styled self-proclaimed alleged supposed purported would-be
+    terrorist terrorists terror criminal criminals illegal illegally illegitimate
+    unlawful unlawfully puppet puppets regime junta fascist fascists nazi nazis
+    neo-nazi neo-nazis extremist extremists radical radicals militant militants
+    thug thugs bandit bandits mercenary mercenaries invader invaders occupier
+    occupiers occupying aggressor aggressors rogue fake bogus sham corrupt
+    brutal barbaric murderous genocidal bloody criminally sabotaged staged
+    treacherous traitor traitors propaganda lying
+    """.split()
+)
+
+#: Second halves of hyphenated words that make the same judgement
+#: ("foreign-backed", "Western-funded", "state-sponsored").
+JUDGEMENT_AFFIXES: tuple[str, ...] = ("-backed", "-funded", "-sponsored", "-controlled", "-installed", "-financed", "-paid")

@@ -30,6 +30,7 @@ from spinscope.document import Document
 __all__ = ["MarkSpan", "find_mark_spans", "mark_role"]
 
 _DOUBLE = frozenset('"“”„«»')
+_INNER_SPACE = frozenset(" \t\u00a0\u202f\u2009")
 _SINGLE = frozenset("'‘’‚")
 _OPEN_PUNCT = frozenset("([{—–-/")
 _CLOSE_PUNCT = frozenset(".,;:!?)]}—–-…/")
@@ -144,6 +145,12 @@ def find_mark_spans(doc: Document) -> tuple[list[MarkSpan], list[str]]:
         nonlocal cur
         assert cur is not None
         start = cur.open_mark + 1
+        # French and other typography put a (narrow) space inside guillemets
+        # ("« Nous »"): the quoted words start and end at the words.
+        while start < end and text[start] in _INNER_SPACE:
+            start += 1
+        while end > start and text[end - 1] in _INNER_SPACE:
+            end -= 1
         notes = (note,) if note else ()
         if end > start:
             spans.append(

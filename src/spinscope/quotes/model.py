@@ -23,7 +23,9 @@ __all__ = [
 ]
 
 ANALYZER_NAME = "quotes"
-ANALYZER_VERSION = "v1"
+#: v2 (issue 22): organisation + role + name gives the person, announced aliases, no-cue quotes to the
+#: established speaker or nobody, judgement words make a bracket editorial, no speakers outside English.
+ANALYZER_VERSION = "v2"
 
 QuoteKind = Literal["speech", "scare"]
 InsertionKind = Literal["clarification", "split-word", "editorial-candidate", "editorial"]

@@ -21,6 +21,7 @@ canonical name is the first full form. Aliases are defined by
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from spinscope.quotes.lexicon import (
     ALIAS_INTRODUCERS,
     CALENDAR_WORDS,
     CUE_VERBS,
+    DETERMINERS,
     LEADING_STOP_WORDS,
     NON_SPEAKER_PRECEDERS,
     ORG_HEADS,
@@ -71,10 +73,11 @@ class Mention:
     initial: bool = False
     entity: Entity | None = None
     via_alias: bool = False
+    modifier: bool = False  # "Foreign Ministry" in "Foreign Ministry spokeswoman Lidia Moravec"
 
     @property
     def can_speak(self) -> bool:
-        return self.entity is not None and not self.place and not self.possessive
+        return self.entity is not None and not self.place and not self.possessive and not self.modifier
 
 
 @dataclass
@@ -154,12 +157,55 @@ def _demonyms(text: str) -> set[str]:
     return found
 
 
+def _title_split(tokens: list[tuple[str, int]]) -> int | None:
+    """Where the person's name starts in "Northern Defence Compact Secretary General Anders Holm".
+
+    A run of title words after the first token, followed by a name, means
+    the words before it say whose title it is (an organisation, a country's
+    adjective, a ministry's field: "Energy Minister Tereza Vlk"). The last
+    such run wins, and the name after it must hold no organisation word
+    ("Northern Defence Compact" is one name, "Defence" is not a title there).
+    Returns the index of the first title word, or None.
+    """
+    words = [t.lower() for t, _ in tokens]
+    cut = None
+    i = 1
+    while i < len(words):
+        if words[i] in TITLE_WORDS and words[i - 1] not in TITLE_WORDS:
+            j = i
+            while j < len(words) and words[j] in TITLE_WORDS:
+                j += 1
+            if j < len(words) and not any(w in ORG_HEADS for w in words[j:]):
+                cut = i
+            i = j
+        else:
+            i += 1
+    return cut
+
+
 def _raw_mentions(text: str, masked: str) -> list[Mention]:
     demonyms = _demonyms(text)
     mentions: list[Mention] = []
     for m in _SEQ.finditer(masked):
         tokens = [(t.group(0), m.start() + t.start()) for t in re.finditer(r"\S+", m.group(0))]
         initial = _is_initial(masked, m.start())
+        while tokens and tokens[0][0].lower() in LEADING_STOP_WORDS:
+            stop = tokens.pop(0)[0].lower()
+            if stop in NON_SPEAKER_PRECEDERS and tokens:  # "In Velmora, ...": a place, not a speaker
+                initial = False
+                prefix_place = True
+                break
+        else:
+            prefix_place = False
+        cut = _title_split(tokens)
+        if cut is not None:
+            head = tokens[:cut]
+            if any(t.lower() in ORG_HEADS for t, _ in head):
+                start, end = head[0][1], head[-1][1] + len(head[-1][0])
+                mentions.append(
+                    Mention(start, end, masked[start:end], "org", {w.lower() for w, _ in head}, modifier=True)
+                )  # fmt: skip
+            tokens = tokens[cut:]
         is_org = any(t.lower() in ORG_HEADS for t, _ in tokens)
         roles: set[str] = set()
         # "WHO Director-General Tedros ...": an acronym before a title is the title's organisation.
@@ -191,6 +237,13 @@ def _raw_mentions(text: str, masked: str) -> list[Mention]:
                 continue  # "Estravian government" is added below as an organisation
             if nxt.lower() in ROLE_NOUNS or nxt.lower() in {"foreign", "counterpart"}:
                 continue  # "Velmoran envoy": a modifier of the next name
+            if (
+                _adjective_of_place(name)
+                and _prev_word(masked, start).lower() in DETERMINERS
+                and nxt[:1].islower()
+                and nxt.lower() not in CUE_VERBS | NON_SPEAKER_PRECEDERS | {"and", "or"}
+            ):
+                continue  # "the Velmoran delegation": an adjective, whatever the place is called
         roles |= _window_roles(masked, start, end)
         if kind == "org":
             roles |= {w.lower() for w in name.split()}
@@ -202,7 +255,7 @@ def _raw_mentions(text: str, masked: str) -> list[Mention]:
                 kind=kind,
                 roles=roles,
                 possessive=possessive,
-                place=_after_preposition(masked, m.start()),
+                place=prefix_place or _after_preposition(masked, m.start()),
                 initial=initial and start == m.start(),
             )
         )
@@ -217,6 +270,27 @@ def _raw_mentions(text: str, masked: str) -> list[Mention]:
     return mentions
 
 
+def _adjective_of_place(word: str) -> bool:
+    """A capitalised word shaped like a demonym ("Velmoran", "Estravian", "Lutsenese")."""
+    return len(word) > 4 and word.endswith(_DEMONYM_SUFFIXES + ("an",))
+
+
+def _mark_modifiers(masked: str, mentions: list[Mention]) -> None:
+    """An organisation right before a role and a person names whose role it is.
+
+    In "Estravia's Foreign Ministry spokeswoman Lidia Moravec said" or
+    "Dorn City Council deputy chairwoman Eva Kral" the person speaks, not
+    the body: the organisation mention becomes a modifier.
+    """
+    for m, nxt in itertools.pairwise(mentions):
+        if m.kind != "org" or nxt.kind not in ("person", "single"):
+            continue
+        between = masked[m.end : nxt.start]
+        words = between.split()
+        if 1 <= len(words) <= 3 and all(w.islower() for w in words) and words[-1].rstrip(",") in TITLE_WORDS | ROLE_NOUNS:
+            m.modifier = True
+
+
 def _speaker_verb_follows(masked: str, end: int) -> bool:
     rest = masked[end : end + 40]
     if re.match(r"[ \t]*:", rest):
@@ -228,9 +302,13 @@ def _speaker_verb_follows(masked: str, end: int) -> bool:
 def _alias_after(masked: str, text: str, mention: Mention, spans: list[MarkSpan]) -> list[str]:
     """Aliases defined right after *mention*: ``(NDC)``, ``(MZ below)``, ``, known as ...``."""
     rest = masked[mention.end : mention.end + 80]
-    paren = re.match(r"[ \t]*\(([A-Z][A-Za-z.]{0,11}(?:[ \t]+[A-Z][A-Za-z.]*){0,3})(?:[ \t]+below)?\)", rest)
+    paren = re.match(
+        r"[ \t]*\((?:(?:hereafter|hereinafter|henceforth|below)[ \t]+)?(?:(the)[ \t]+)?"
+        r"([A-Z][A-Za-z.]{0,11}(?:[ \t]+[A-Z][A-Za-z.]*){0,3})(?:[ \t]+(?:below|hereafter))?\)",
+        rest,
+    )
     if paren:
-        return [paren.group(1)]
+        return [paren.group(2)]
     for intro in ALIAS_INTRODUCERS:
         k = re.match(rf",?[ \t]+{intro}[ \t]+", rest)
         if not k:
@@ -302,6 +380,7 @@ def build_registry(
     mentions = _raw_mentions(text, masked)
     if tagged:
         mentions = _add_tagged(masked, mentions, tagged)
+    _mark_modifiers(masked, mentions)
     non_initial = {m.text for m in mentions if not m.initial}
     entities: list[Entity] = []
     by_name: dict[str, Entity] = {}
@@ -310,6 +389,10 @@ def build_registry(
     # Full names first, in text order, so the first full form is canonical.
     for m in mentions:
         if m.kind in ("person", "org"):
+            if m.text.lower() in aliases:  # "the Association" after "(hereafter the Association)"
+                m.entity, m.via_alias = aliases[m.text.lower()], True
+                m.entity.roles |= m.roles
+                continue
             ent = by_name.get(m.text.lower())
             if ent is None:
                 ent = Entity(m.text, m.kind)

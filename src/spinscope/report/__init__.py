@@ -11,7 +11,8 @@ lives in ``spinscope.cli``.
 >>> html = render_report([analysis.to_dict()])  # doctest: +SKIP
 """
 
-from spinscope.report.html import content_security_policy, render_index, render_report, report_script, write_report
+from spinscope.report.assets import content_security_policy, report_script
+from spinscope.report.html import render_index, render_report, write_report
 from spinscope.report.terminal import print_analysis
 from spinscope.report.view import density
 

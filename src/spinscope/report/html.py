@@ -14,48 +14,24 @@ Safety rules, in order of importance:
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from spinscope.report import view
+from spinscope.report.assets import asset as _asset
+from spinscope.report.assets import content_security_policy, jinja_env, report_script
 from spinscope.report.chart import technique_chart
 
 __all__ = ["content_security_policy", "render_index", "render_report", "report_script", "write_report"]
 
 AnalysisDict = Mapping[str, Any]
-
-
-@cache
-def _asset(name: str) -> str:
-    return resources.files("spinscope.report").joinpath("templates", name).read_text(encoding="utf-8")
-
-
-def report_script() -> str:
-    """The report's one inline script, exactly as the page embeds it."""
-    return _asset("report.js")
-
-
-def content_security_policy() -> str:
-    """No network loads at all; inline styles; only our own script, pinned by its hash.
-
-    ``'unsafe-inline'`` is for browsers that predate script hashes; every
-    browser that knows hashes ignores it once a hash is listed.
-    """
-    digest = base64.b64encode(hashlib.sha256(report_script().encode("utf-8")).digest()).decode("ascii")
-    return (
-        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}' 'unsafe-inline'; "
-        "img-src data:; base-uri 'none'; form-action 'none'"
-    )
 
 
 @dataclass(frozen=True)
@@ -312,22 +288,6 @@ def highlight_markup(paragraph: view.Paragraph, page: ArticlePage) -> Markup:
     return Markup("").join(parts)
 
 
-def jinja_env(package: str) -> Environment:
-    """A Jinja environment over ``package``'s ``templates/`` with every HTML safety setting on.
-
-    Every page spinscope writes uses one of these, so no template can be
-    loaded with autoescape off.
-    """
-    return Environment(
-        loader=PackageLoader(package, "templates"),
-        autoescape=True,  # every template, whatever its file name
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 @cache
 def _env() -> Environment:
     env = jinja_env("spinscope.report")
@@ -361,7 +321,7 @@ def _page(
     back_link: str | None,
     story_rows: list[StoryRow] | None = None,
 ) -> str:
-    from spinscope import __version__
+    from spinscope.version import __version__
 
     return _env().get_template("report.html.j2").render(
         csp=content_security_policy(), version=__version__, page_title=title,
@@ -451,7 +411,7 @@ def _write_story_comparisons(
     analyses: Sequence[AnalysisDict], stories: Sequence[Mapping[str, Any]], out: Path
 ) -> dict[int, str]:
     """For each story of two or more articles, its first two side by side: ``story-01-compare.html``."""
-    from spinscope.stories import compare, render_comparison_html
+    from spinscope.report.compare import compare, render_comparison_html
 
     by_id = {_s((a.get("document") or {}).get("id")): a for a in analyses}
     hrefs: dict[int, str] = {}

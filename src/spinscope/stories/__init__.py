@@ -1,15 +1,15 @@
-"""Stories: group articles that report the same event, follow quotes across them, compare two.
+"""Stories: group articles that report the same event and follow quotes across them.
 
 >>> stories = group_stories(documents)  # doctest: +SKIP
 >>> threads = quote_drift([d for d in documents if d.id in stories[0].doc_ids])  # doctest: +SKIP
->>> html = render_comparison_html(compare(a.to_dict(), b.to_dict()))  # doctest: +SKIP
 
 Stages, one module each: :mod:`~spinscope.stories.embed` (sentence
 vectors from the bundled encoder), :mod:`~spinscope.stories.cluster`
-(pairwise evidence and scikit-learn's agglomerative clustering),
-:mod:`~spinscope.stories.drift` (quote alignment and word diffs) and
-:mod:`~spinscope.stories.compare` (two analyses side by side, and the HTML
-page).
+(pairwise evidence and scikit-learn's agglomerative clustering) and
+:mod:`~spinscope.stories.drift` (quote alignment and word diffs). Two
+analyses side by side, and their HTML page, are in
+:mod:`spinscope.report.compare`: the report layer reads stories, never the
+other way round.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from spinscope.document import Document
-
 from spinscope.stories.cluster import (
     DEFAULT_ENTITY_WEIGHT,
+    DEFAULT_SPEAKER_WEIGHT,
     DEFAULT_THRESHOLD,
     DEFAULT_WINDOW_DAYS,
     PairScores,
@@ -31,7 +31,6 @@ from spinscope.stories.cluster import (
     pair_scores,
     parse_date,
 )
-from spinscope.stories.compare import ArticleSide, CategoryDensity, Comparison, compare, render_comparison_html
 from spinscope.stories.drift import (
     Edit,
     QuoteItem,
@@ -45,11 +44,9 @@ from spinscope.stories.embed import embed_texts
 
 __all__ = [
     "DEFAULT_ENTITY_WEIGHT",
+    "DEFAULT_SPEAKER_WEIGHT",
     "DEFAULT_THRESHOLD",
     "DEFAULT_WINDOW_DAYS",
-    "ArticleSide",
-    "CategoryDensity",
-    "Comparison",
     "Edit",
     "PairScores",
     "QuoteItem",
@@ -57,7 +54,6 @@ __all__ = [
     "QuoteVersion",
     "Story",
     "align_quotes",
-    "compare",
     "document_from_dict",
     "embed_texts",
     "group_stories",
@@ -65,7 +61,6 @@ __all__ = [
     "pair_scores",
     "parse_date",
     "quote_drift",
-    "render_comparison_html",
     "story_drift",
     "stories_report",
 ]

@@ -9,11 +9,17 @@
    whose speaker *disagrees* needs ``strong`` and six words or more (the
    attribution is more often wrong than the words) and is flagged.
    Aligned quotes are joined transitively, keeping one version per article.
+   A quotation an article splits around its cue (``"We will stay," she
+   said, "as long as needed."``) is joined back into one quote first
+   (:func:`join_split_quotes`), so the second half is compared too.
 2. **Pick the likely original**: the version with the highest mean
    ``fuzz.ratio`` to the others -- the wording most outlets agree on.
-   With only two different wordings (or a tie) a version without brackets,
-   then the earliest published, then the longer wins, and
-   ``original_tie`` says it was a guess.
+   With only two different wordings (or a tie) the tie is broken, in this
+   order, by: a wire service's copy (the one others re-quote); the earliest
+   published, when every version's date is known; the version whose words
+   (brackets aside) hold the others' (a re-quote cuts more often than it
+   adds); no brackets (brackets are a writer's additions); the longer. ``original_tie`` says it was a guess
+   and ``original_reason`` which rule decided.
 3. **Diff** every other version against it, word by word
    (:class:`difflib.SequenceMatcher` on lower-cased words without
    punctuation): inserted, deleted and substituted words, truncation at
@@ -43,6 +49,7 @@ __all__ = [
     "match_score",
     "quote_drift",
     "quotes_from_analysis",
+    "join_split_quotes",
     "quotes_from_document",
     "same_speaker",
     "story_drift",
@@ -73,6 +80,7 @@ class QuoteItem:
     end: int | None = None
     published: str | None = None
     order: int = 0  # the article's position in the batch (ties go to the earlier)
+    source: str | None = None  # the outlet, so a wire service's copy can win a tie
 
 
 _EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
@@ -204,6 +212,7 @@ class QuoteThread:
     original_doc_id: str
     original_tie: bool = False
     doc_ids: tuple[str, ...] = field(default=())
+    original_reason: str = ""
 
     @property
     def original(self) -> QuoteVersion:
@@ -222,6 +231,7 @@ class QuoteThread:
             "speaker": self.speaker,
             "original_doc_id": self.original_doc_id,
             "original_tie": self.original_tie,
+            "original_reason": self.original_reason,
             "drifted": self.drifted,
             "versions": [v.to_dict() for v in self.versions],
         }
@@ -232,11 +242,53 @@ def quotes_from_document(doc: Document, *, order: int = 0) -> list[QuoteItem]:
     """The speech quotes of ``doc``, found with :func:`spinscope.quotes.extract_quotes`."""
     from spinscope.quotes import extract_quotes
 
-    return [
-        QuoteItem(doc.id, q.text(doc.text), q.speaker, q.start, q.end, doc.published, order)
+    items = [
+        QuoteItem(doc.id, q.text(doc.text), q.speaker, q.start, q.end, doc.published, order, doc.source)
         for q in extract_quotes(doc).quotes
         if q.kind == "speech"
     ]
+    return join_split_quotes(items, doc.text)
+
+
+#: Most narrator words a cue between the two halves of a split quote may take.
+_SPLIT_GAP_WORDS = 8
+_SPLIT_GAP = re.compile(r"^[\s\"“”‘’'»«„,]*(?P<words>[^.!?;\n\"“”‘’'»«„]*?)[\s,]*[\"“”‘’'»«„]*\s*$")
+
+
+def join_split_quotes(items: Sequence[QuoteItem], text: str) -> list[QuoteItem]:
+    """Join each quotation an article interrupts with its cue back into one item.
+
+    ``"We will stay," she said, "as long as needed."`` holds two quotes;
+    other outlets often print the same words as one. Two consecutive quotes
+    of one article are one quotation when the first does not end a sentence
+    (no ``.``, ``!`` or ``?``), the second starts in lower case, they share
+    a line and a speaker (or the second has none), and only a short cue
+    clause (at most :data:`_SPLIT_GAP_WORDS` words, no sentence end) lies
+    between them. The joined item spans both halves.
+    """
+    out: list[QuoteItem] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, item, text):
+            out[-1] = QuoteItem(
+                prev.doc_id, f"{prev.text.rstrip()} {item.text.lstrip()}", prev.speaker or item.speaker,
+                prev.start, item.end, prev.published, prev.order, prev.source,
+            )  # fmt: skip
+        else:
+            out.append(item)
+    return out
+
+
+def _continues(a: QuoteItem, b: QuoteItem, text: str) -> bool:
+    if a.doc_id != b.doc_id or None in (a.start, a.end, b.start, b.end):
+        return False
+    if a.text.rstrip()[-1:] in ".!?…" or not b.text.lstrip()[:1].islower():
+        return False
+    if a.speaker and b.speaker and same_speaker(a.speaker, b.speaker) is False:
+        return False
+    gap = text[a.end : b.start]  # type: ignore[index]
+    m = _SPLIT_GAP.match(gap)
+    return m is not None and "\n" not in gap and 1 <= len(m.group("words").split()) <= _SPLIT_GAP_WORDS
 
 
 def quotes_from_analysis(analysis: Mapping[str, Any], *, order: int = 0) -> list[QuoteItem]:
@@ -253,6 +305,7 @@ def quotes_from_analysis(analysis: Mapping[str, Any], *, order: int = 0) -> list
         return quotes_from_document(document_from_dict(analysis), order=order)
     doc_id = doc.get("id") if isinstance(doc.get("id"), str) else "article"
     published = doc.get("published") if isinstance(doc.get("published"), str) else None
+    source = doc.get("source") if isinstance(doc.get("source"), str) else None
     text = doc.get("text") if isinstance(doc.get("text"), str) else ""
     items = []
     for q in quotes:
@@ -268,10 +321,10 @@ def quotes_from_analysis(analysis: Mapping[str, Any], *, order: int = 0) -> list
         items.append(
             QuoteItem(
                 doc_id, words, speaker, start if isinstance(start, int) else None,
-                end if isinstance(end, int) else None, published, order,
+                end if isinstance(end, int) else None, published, order, source,
             )
         )  # fmt: skip
-    return items
+    return join_split_quotes(items, text if isinstance(text, str) else "")
 
 
 # -- alignment ----------------------------------------------------------------------
@@ -303,7 +356,7 @@ def _diff(original: str, version: str) -> tuple[tuple[Edit, ...], tuple[tuple[Se
         position: Literal["start", "middle", "end"] = (
             "start" if i1 == 0 and j1 == 0 else "end" if i2 == len(ow) and j2 == len(vw) else "middle"
         )
-        marked = any(c in w for w in new for c in "[]")
+        marked = any(c in w for w in new for c in "[]()")
         kind: EditOp = "insert" if op == "insert" else "delete" if op == "delete" else "replace"
         edits.append(Edit(kind, old, new, position, marked))
         if old:
@@ -331,12 +384,9 @@ def _thread(items: list[QuoteItem]) -> QuoteThread:
     best = max(means)
     tied = [i for i in range(n) if best - means[i] <= _TIE]
 
-    def tie_key(i: int) -> tuple[bool, str, int, int]:
-        # Unmarked wording first (brackets are the writer's own words), then
-        # the earliest published, then the longer (cutting is commoner than adding).
-        return ("[" in items[i].text, _when(items[i].published), -len(norms[i].split()), items[i].order)
-
-    original = min(tied, key=tie_key)
+    original, reason = _break_tie(items, norms, tied)
+    if len({norms[i] for i in tied}) == 1:
+        reason = "most versions agree on its wording" if n > 2 else "every version has the same words"
     # The thread's speaker: the name most versions agree on (the original's on a tie).
     named = [i for i in range(n) if items[i].speaker]
     support = {i: sum(same_speaker(items[i].speaker, items[j].speaker) is True for j in named) for i in named}
@@ -362,7 +412,52 @@ def _thread(items: list[QuoteItem]) -> QuoteThread:
         original_doc_id=items[original].doc_id,
         original_tie=len({norms[i] for i in tied}) > 1,
         doc_ids=tuple(i.doc_id for i in items),
+        original_reason=reason,
     )
+
+
+_BRACKETED = re.compile(r"\[[^\[\]]*\]|\([^()]*\)")
+#: Outlet names that mark a wire service or news agency, whose copy others re-quote.
+_WIRE = re.compile(r"\b(?:wire|press|agency|news agency|newswire|reuters|associated press|afp|ap|dpa|efe|ansa)\b", re.IGNORECASE)
+
+
+def _covers(longer: str, shorter: str) -> bool:
+    """Whether *shorter*'s words all appear, in order, in *longer* (a cut of it)."""
+    lw, sw = longer.split(), shorter.split()
+    if len(sw) >= len(lw):
+        return False
+    matcher = SequenceMatcher(None, lw, sw, autojunk=False)
+    return sum(b.size for b in matcher.get_matching_blocks()) >= 0.9 * len(sw)
+
+
+def _break_tie(items: Sequence[QuoteItem], norms: Sequence[str], tied: list[int]) -> tuple[int, str]:
+    """The likely original among *tied* versions, and the rule that picked it (see module docstring)."""
+    pool = list(tied)
+    # Bracketed words are a writer's additions: leave them out when asking which version cuts which.
+    bare = {i: _norm(_BRACKETED.sub(" ", items[i].text)) for i in pool}
+    when = {i: _when(items[i].published) for i in pool}
+    steps: list[tuple[str, Any]] = [
+        ("it comes from a wire service", lambda i: bool(_WIRE.search(items[i].source or ""))),
+        # Only when every date is known: an undated version may well be the older one.
+        ("it was published first", lambda i: "9999" not in when.values() and when[i] == min(when.values())),
+        (
+            "the other versions are cuts of its words",
+            lambda i: all(_covers(bare[i], bare[j]) or bare[j] == bare[i] for j in pool if j != i),
+        ),
+        ("it has no brackets (the others' are the writer's additions)", lambda i: not _BRACKETED.search(items[i].text)),
+    ]
+    for why, keep in steps:
+        kept = [i for i in pool if keep(i)]
+        if kept and len(kept) < len(pool):
+            pool = kept
+            if len(pool) == 1:
+                return pool[0], f"tie broken: {why}"
+    longest = max(len(norms[i].split()) for i in pool)
+    longer = [i for i in pool if len(norms[i].split()) == longest]
+    pick = min(longer, key=lambda i: items[i].order)
+    if len(longer) < len(pool):
+        return pick, "tie broken: it is the longer version"
+    return pick, "tie broken: it comes first in the batch"
 
 
 def align_quotes(

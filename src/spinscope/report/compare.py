@@ -75,8 +75,9 @@ class ArticleSide:
     labels: int
     density: float
     categories: tuple[CategoryDensity, ...]
-    quotes: int
+    quotes: int  # direct quotations as the comparison lists them: speech, a split quote once
     paragraphs: tuple[str, ...]
+    scare_quotes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -92,6 +93,7 @@ class ArticleSide:
             "density": round(self.density, 3),
             "categories": [c.to_dict() for c in self.categories],
             "quotes": self.quotes,
+            "scare_quotes": self.scare_quotes,
         }
 
 
@@ -102,6 +104,7 @@ def _side(analysis: AnalysisDict) -> ArticleSide:
     genre = analysis.get("genre") if isinstance(analysis.get("genre"), Mapping) else {}
     score = genre.get("score")
     text = _s(doc.get("text"))
+    quotes = [q for q in analysis.get("quotes") or () if isinstance(q, Mapping)]
     paras = []
     for p in doc.get("paragraphs") or ():
         if isinstance(p, Mapping) and isinstance(p.get("start"), int) and isinstance(p.get("end"), int):
@@ -122,7 +125,9 @@ def _side(analysis: AnalysisDict) -> ArticleSide:
             CategoryDensity(cat.key, cat.name, cat.colour, n, n / words * 100 if words else 0.0)
             for cat, n in summary.by_category
         ),
-        quotes=len([q for q in analysis.get("quotes") or () if isinstance(q, Mapping)]),
+        # As listed below the table: speech only, a quote split around its cue counted once.
+        quotes=len(quotes_from_analysis(analysis)),
+        scare_quotes=sum(1 for q in quotes if q.get("kind") == "scare"),
         paragraphs=tuple(p for p in paras if p.strip()) or ((text,) if text.strip() else ()),
     )
 
@@ -301,9 +306,9 @@ def compare(
 
 @cache
 def _env() -> Environment:
-    from spinscope.report.html import jinja_env
+    from spinscope.report.assets import jinja_env
 
-    return jinja_env("spinscope.stories")
+    return jinja_env("spinscope.report")
 
 
 def render_comparison_html(comparison: Comparison) -> str:
@@ -313,8 +318,9 @@ def render_comparison_html(comparison: Comparison) -> str:
     forbids every network load; the page has no script. Article text is
     escaped by Jinja's autoescape; drift is shown with ``<ins>``/``<del>``.
     """
-    from spinscope import __version__
-    from spinscope.report.html import _asset, content_security_policy
+    from spinscope.report.assets import asset as _asset
+    from spinscope.report.assets import content_security_policy
+    from spinscope.version import __version__
 
     if not isinstance(comparison, Comparison):
         raise TypeError(f"render_comparison_html() needs a Comparison, not {type(comparison).__name__}")

@@ -1,6 +1,6 @@
 """Genre, frames and persuasion techniques (paragraphs and spans) for one Document.
 
-Registered as ``spinscope.detector.v1``: it needs a Document and a
+Run by the pipeline's ``techniques.v1`` component: it needs a Document and a
 :class:`~spinscope.models.bundle.SpinModel`, and fills ``genre``, ``frames``,
 ``paragraphs`` and ``spans`` of an :class:`~spinscope.analysis.Analysis`.
 
@@ -20,9 +20,8 @@ from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, 
 from spinscope.document import Document
 from spinscope.models.bundle import ParagraphOutput, SpinModel
 
-__all__ = ["NAME", "detect", "decode_spans"]
+__all__ = ["decode_spans", "detect"]
 
-NAME = "spinscope.detector.v1"
 #: Paragraphs shown as evidence for an article-level label.
 ARTICLE_EVIDENCE = 2
 
@@ -104,27 +103,30 @@ def detect(
     model: SpinModel,
     analysis: Analysis | None = None,
     batch_size: int = 32,
-    outputs: Iterable[ParagraphOutput] | None = None,
+    outputs: Iterable[tuple[int, ParagraphOutput]] | None = None,
 ) -> Analysis:
     """Run the model over *doc* and fill an :class:`Analysis` (see module docstring).
 
-    ``outputs``: the encoder's outputs for *doc*'s paragraphs, in order, when
-    the caller encoded several documents in one batch (see
-    :func:`spinscope.pipeline.analyze_documents`); by default they are
-    computed here, streamed, so a huge article stays in bounded memory.
+    ``outputs``: ``(paragraph index, encoder output)`` pairs in paragraph
+    order, when the caller encoded them (the pipeline's ``encoder``
+    component, which reads only the English paragraphs); article labels then
+    come from those paragraphs alone. By default every paragraph is encoded
+    here, streamed, so a huge article stays in bounded memory.
     """
     analysis = analysis or Analysis(document=doc)
     techniques = model.techniques
     para_th = model.thresholds("techniques")
     span_th = model.thresholds("spans")
     means: list[np.ndarray] = []
-    texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    read: list[int] = []
     if outputs is None:
-        outputs = model.encode_paragraphs(texts, batch_size=batch_size)
-    for index, out in enumerate(outputs):
+        texts = [doc.paragraph_text(i) for i in range(len(doc.paragraphs))]
+        outputs = enumerate(model.encode_paragraphs(texts, batch_size=batch_size))
+    for index, out in outputs:
         means.append(out.mean)
+        read.append(index)
         paragraph = doc.paragraphs[index]
-        text = texts[index]
+        text = doc.paragraph_text(index)
         spans = decode_spans(text, out, span_th, techniques)
         labels: list[LabelScore] = []
         for k in np.flatnonzero(out.paragraph_probs >= para_th):
@@ -148,11 +150,12 @@ def detect(
             analysis.paragraphs.append(ParagraphLabels(index, tuple(labels)))
     analysis.spans.sort(key=lambda s: (s.start, s.end, s.technique))
     if means:
-        _article_labels(doc, model, np.stack(means), analysis)
+        _article_labels(doc, model, np.stack(means), read, analysis)
     return analysis
 
 
-def _article_labels(doc: Document, model: SpinModel, means: np.ndarray, analysis: Analysis) -> None:
+def _article_labels(doc: Document, model: SpinModel, means: np.ndarray, read: list[int], analysis: Analysis) -> None:
+    """Genre and frames from the vectors of the paragraphs ``read`` (row ``j`` is paragraph ``read[j]``)."""
     genre_probs, frame_probs = model.article_probs(means)
     g_logits, f_logits = model.paragraph_article_logits(means)
 
@@ -160,8 +163,8 @@ def _article_labels(doc: Document, model: SpinModel, means: np.ndarray, analysis
         top = np.argsort(-logits)[:ARTICLE_EVIDENCE]
         spread = np.exp(logits - logits.max())
         return tuple(
-            Evidence(doc.paragraphs[i].start, doc.paragraphs[i].end, float(spread[i]), "paragraph", int(i))
-            for i in top
+            Evidence(doc.paragraphs[read[j]].start, doc.paragraphs[read[j]].end, float(spread[j]), "paragraph", read[j])
+            for j in top
         )
 
     genres = model.genres

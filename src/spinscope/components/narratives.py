@@ -1,0 +1,70 @@
+"""``narratives.v1``: the narratives and sub-narratives an article pushes (SemEval-2025 Task 10), with evidence.
+
+An English article: the narrative head reads the mean and max of the English
+encoder's paragraph vectors; its evidence sentences, among the three
+paragraphs the dominant narrative's head rates highest, are embedded with
+the bundled sentence encoder and compared with the narrative's definition
+(the one extra encoder pass, and only for articles in one of the two
+domains). An article mostly in another language: the multilingual
+narrative model over the vectors ``multilingual`` already made.
+"""
+
+from __future__ import annotations
+
+from spinscope.components.base import Component, Work, component, model_digest
+
+__all__ = ["Narratives"]
+
+
+@component("narratives.v1")
+class Narratives(Component):
+    """Fills ``narratives`` and ``narrative_evidence``."""
+
+    requires = ("encoder",)
+    after = ("multilingual",)
+    assigns = ("narratives",)
+
+    def models(self) -> dict[str, str]:
+        from spinscope.multilingual.narratives import DEFAULT_NARRATIVES_DIR
+        from spinscope.narratives.train import DEFAULT_MODEL_DIR
+
+        return {"english": model_digest(str(DEFAULT_MODEL_DIR)), "multilingual": model_digest(str(DEFAULT_NARRATIVES_DIR))}
+
+    def pipe(self, works: list[Work]) -> None:
+        for work in works:
+            if work.english_article:
+                self._english(work)
+            elif work.foreign_article and work.multilingual_vectors is not None:
+                from spinscope.multilingual.route import RoutedArticle, article_narratives
+
+                routed = RoutedArticle(work.multilingual_vectors, work.covered, work.foreign_language, True)
+                article_narratives(work.analysis, self.resources.multilingual_narratives, self.resources.multilingual_encoder, routed)
+            else:
+                work.skipped["narratives"] = "English-only"
+
+    def _english(self, work: Work) -> None:
+        import numpy as np
+
+        from spinscope.narratives.evidence import candidate_paragraphs, find_evidence
+        from spinscope.narratives.features import FEATURE_DIM, pool_units
+
+        model = self.resources.narrative_model
+        analysis, doc = work.analysis, work.doc
+        analysis.model.pop("narratives_model", None)  # this model, not the multilingual one, has the last word
+        assert work.encoded is not None
+        encoded = work.encoded.slim()
+        if not encoded:
+            analysis.narratives = model.predict(np.zeros((1, FEATURE_DIM), np.float32))[0]
+            return
+        means = work.encoded.means()
+        prediction = model.predict(pool_units(means)[None, :])[0]
+        analysis.narratives = prediction
+        if prediction.is_other:
+            return
+        best = [encoded[row][0] for row in candidate_paragraphs(means, model, prediction.dominant)]
+        analysis.narrative_evidence = find_evidence(
+            doc.text,
+            prediction.dominant,
+            subnarratives=prediction.subnarratives,
+            within=[(doc.paragraphs[i].start, doc.paragraphs[i].end) for i in best],
+        )

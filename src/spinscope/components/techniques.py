@@ -1,0 +1,32 @@
+"""``techniques.v1``: genre, frames, paragraph techniques and spans from the English encoder pass.
+
+See :mod:`spinscope.techniques.detector` for how labels and spans are
+decoded. Only the English paragraphs are read; an article whose paragraphs
+are mostly in another language gets its article labels from
+``multilingual``.
+"""
+
+from __future__ import annotations
+
+from spinscope.components.base import Component, Work, component, model_digest
+
+__all__ = ["Techniques"]
+
+
+@component("techniques.v1")
+class Techniques(Component):
+    """Fills ``genre``, ``frames``, ``paragraphs`` and ``spans`` of the Analysis."""
+
+    requires = ("encoder",)
+    assigns = ("genre", "frames", "paragraphs", "spans")
+
+    def models(self) -> dict[str, str]:
+        return {"detector": model_digest(str(self.resources.model_dir))}
+
+    def pipe(self, works: list[Work]) -> None:
+        from spinscope.techniques.detector import detect
+
+        model = self.resources.spin_model
+        for work in works:
+            assert work.encoded is not None  # the pipeline checked that encoder runs first
+            detect(work.doc, model, work.analysis, outputs=work.encoded.stream())
