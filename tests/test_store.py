@@ -649,7 +649,7 @@ def test_a_stored_url_is_not_fetched_again(tmp_path: Path) -> None:
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             hits.append(self.path)
             body = (
                 f"<html><head><title>Harbour page {self.path}</title></head><body><article>"
