@@ -175,19 +175,19 @@ def part_real_in_process(m: int, work: Path, rounds: int) -> dict[str, object]:
     """What ``add`` costs on top of ``analyze --format jsonl``, in one process with the model loaded once.
 
     The ``m`` articles are split into ``rounds`` slices; each slice runs
-    analyze's path (``analyze_inputs`` + one JSON line per article) and
+    analyze's path (``Pipeline.analyze_inputs`` + one JSON line per article) and
     add's path (``add_inputs`` with the real pipeline, into a fresh SQLite
     file), alternating which goes first, so load from other jobs on a
     shared machine falls on both alike. CPU and wall seconds are summed.
     """
-    from spinscope.pipeline import analyze_inputs, get_model
-    from spinscope.store import default_pipeline
+    from spinscope.pipeline import load
+    from spinscope.store import pipeline_meta
 
-    get_model(None)
+    nlp = load()  # one Pipeline for both sides: the same loaded models
     warm = work / "warm.jsonl"
     store_helpers.write_jsonl(warm, 3, seed=99, start=10**6)
-    for _ in analyze_inputs([str(warm)]):
-        pass  # loads NER, roles, narratives and the multilingual models too
+    for _ in nlp.analyze_inputs([str(warm)]):
+        pass  # loads every component's models before the clock starts
     per = max(1, m // rounds)
     totals = {"analyze": [0.0, 0.0], "add": [0.0, 0.0]}
     for k in range(rounds):
@@ -196,14 +196,14 @@ def part_real_in_process(m: int, work: Path, rounds: int) -> dict[str, object]:
 
         def run_analyze(inputs: Path = inputs) -> None:
             sink = io.StringIO()
-            for _result, analysis in analyze_inputs([str(inputs)]):
+            for _result, analysis in nlp.analyze_inputs([str(inputs)]):
                 if analysis is not None:
                     sink.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
 
         def run_add(inputs: Path = inputs, k: int = k) -> None:
-            pipe, meta = default_pipeline(None)
+            meta = pipeline_meta(None, nlp.meta)  # what default_pipeline() does, on the loaded Pipeline
             with Store.open(str(work / f"round-{k}.db")) as store:
-                summary = add_inputs(store, [str(inputs)], pipe=pipe, meta=meta)
+                summary = add_inputs(store, [str(inputs)], pipe=nlp.pipe, meta=meta)
             assert summary.added == per, summary.line()
 
         order = [("analyze", run_analyze), ("add", run_add)]
