@@ -41,3 +41,46 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if DATASET_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.dataset)
+
+
+# -- corpus store: a real PostgreSQL server ------------------------------------------------
+def _postgres_unavailable(url: str | None) -> str | None:
+    """Why the PostgreSQL store tests cannot run here, or None when they can."""
+    if not url:
+        return "SPINSCOPE_TEST_PG is not set (.ci/run starts a throwaway PostgreSQL cluster and sets it)"
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server to test against
+        return f"cannot reach PostgreSQL at SPINSCOPE_TEST_PG ({type(exc).__name__}: {str(exc).strip()[:200]})"
+
+
+@pytest.fixture
+def pg_url() -> object:
+    """A fresh, empty PostgreSQL database for one test (dropped afterwards).
+
+    Skips with the reason when no server is reachable, except under CI=true,
+    where the PostgreSQL tests must run: there the missing server fails them.
+    """
+    import uuid
+
+    base = os.environ.get("SPINSCOPE_TEST_PG")
+    reason = _postgres_unavailable(base)
+    if reason is not None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true, so the PostgreSQL tests may not be skipped: {reason}")
+        print(f"skipping: {reason}")
+        pytest.skip(reason)
+    import psycopg
+    from psycopg import sql
+
+    assert base is not None
+    name = f"spinscope_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    head, _, _ = base.rpartition("/")
+    yield f"{head}/{name}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

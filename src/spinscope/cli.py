@@ -7,6 +7,7 @@ Typer's usage error).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -393,7 +394,9 @@ def analyze_command(
 @app.command("report")
 @read_options
 def report_command(
-    inputs: InputsArg,
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="Files, directories, URLs, JSONL files, or - for stdin.")
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -405,8 +408,18 @@ def report_command(
     model: ModelOpt = None,
     exclude: ExcludeOpt = None,
     options: ReadOptions = DEFAULT_READ,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Render the stored analyses of this corpus store instead of INPUTS.")
+    ] = None,
 ) -> None:
-    """Write an explainable, self-contained HTML report (same as analyze --format html)."""
+    """Write an explainable, self-contained HTML report (same as analyze --format html), or one of a store."""
+    if db is not None:
+        if inputs:
+            raise typer.BadParameter("give INPUTS or --db, not both", param_hint="--db")
+        _report_from_store(db, out)
+        return
+    if not inputs:
+        raise typer.BadParameter("give INPUTS (or --db DB)", param_hint="INPUTS")
     analyze_command.__wrapped__(  # type: ignore[attr-defined]
         inputs=inputs, output_format=AnalyzeFormat.html, out=out, model=model, exclude=exclude, options=options
     )
@@ -697,6 +710,384 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
     if not st2["agree"]:
         _err.print("error: the official subtask-2 scorer failed or disagrees with ours (see metrics.json)", markup=False)
         raise typer.Exit(EXIT_PARTIAL)
+
+
+# ==== corpus store: add, search, stats, export, prune, report --db (spinscope.store) =========
+# Exit codes of these commands: 0 all fine, 1 some input failed or the database refused
+# (locked, read-only, unreachable), 2 usage (Typer's, and bad option values such as dates).
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite file or postgresql://user@host/db (default: $SPINSCOPE_DB, else spinscope.db)."),
+]
+LockTimeoutOpt = Annotated[
+    float, typer.Option("--lock-timeout", min=0.0, help="Seconds to wait for another writer's lock.")
+]
+OutletOpt = Annotated[str | None, typer.Option("--outlet", help="Only this outlet (case-insensitive).")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Published on or after (YYYY-MM-DD, YYYY-MM or YYYY).")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Published on or before (YYYY-MM-DD, YYYY-MM or YYYY).")]
+TechniqueOpt = Annotated[str | None, typer.Option("--technique", help="Only articles with this technique label.")]
+NarrativeOpt = Annotated[str | None, typer.Option("--narrative", help="Only articles with this (sub-)narrative label.")]
+EntityOpt = Annotated[str | None, typer.Option("--entity", help="Only articles naming this entity.")]
+
+#: The analysing step of ``spinscope add``: (pipe, meta) for a model directory. The one
+#: place the CLI names the pipeline (tests swap it for a fast rule-based analyser).
+_store_pipeline = None  # resolved lazily to spinscope.store.default_pipeline
+
+
+def _pipeline_for_store(model: Path | None, exclude: list[str] | None) -> tuple[object, dict[str, object]]:
+    from spinscope.store import default_pipeline
+
+    names = [x for item in exclude or () for x in item.split(",") if x]
+    return (_store_pipeline or default_pipeline)(model, names)
+
+
+class _StoreErrors:
+    """Store errors as one coded line: bad values exit 2 (usage), the rest 1."""
+
+    _USAGE = frozenset({"E655", "E657", "E658", "E663", "E664"})
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> Literal[False]:
+        if isinstance(exc, SpinscopeError) and exc.code.startswith("E6") and exc.code >= "E650":
+            _err.print(f"error: {exc.one_line}", markup=False)
+            raise typer.Exit(2 if exc.code in self._USAGE else 1)
+        return False
+
+
+def _filters(outlet: str | None, since: str | None, until: str | None, technique: str | None = None,
+             narrative: str | None = None, entity: str | None = None) -> object:  # fmt: skip
+    from spinscope.store.query import Filters, parse_day
+
+    return Filters(
+        outlet=outlet, since=parse_day(since) if since else None, until=parse_day(until, end=True) if until else None,
+        technique=technique, narrative=narrative, entity=entity,
+    )  # fmt: skip
+
+
+def _urls_from(path: Path) -> list[str]:
+    """Inputs listed one per line in ``path`` (blank lines and # comments ignored)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc}", param_hint="--urls-from") from exc
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@app.command("add")
+@read_options
+def add_command(
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="Files, directories, JSONL files, URLs (or - for stdin) to add.")
+    ] = None,
+    db: DbOpt = None,
+    urls_from: Annotated[Path | None, typer.Option("--urls-from", help="A file listing inputs (URLs), one a line.")] = None,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Read and analyse inputs that failed before.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=50, help="Articles per committed batch (at most 50).")] = 50,
+    batch_seconds: Annotated[float, typer.Option("--batch-seconds", min=0.1, max=30.0, help="Commit at least this often.")] = 30.0,
+    lock_timeout: LockTimeoutOpt = 60.0,
+    model: ModelOpt = None,
+    exclude: ExcludeOpt = None,
+    options: ReadOptions = DEFAULT_READ,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
+    engine: EngineOpt = Engine.inprocess,
+    ray_address: RayAddressOpt = None,
+    workers: WorkersOpt = 1,
+) -> None:
+    """Add articles to the corpus store: dedupe, analyse in batches, commit each batch; resumable.
+
+    With ``--engine ray`` the driver reads, dedupes and commits as always, and
+    each batch is analysed by the Ray actor pool.
+    """
+    from spinscope.store import Store, add_inputs
+    from spinscope.store.add import AddEvent, estimate_articles
+
+    sources = list(inputs or []) + (_urls_from(urls_from) if urls_from else [])
+    if not sources:
+        raise typer.BadParameter("give at least one INPUT or --urls-from FILE", param_hint="INPUTS")
+    ray_engine = None
+    if engine is Engine.ray:
+        from spinscope.engines.ray import RayEngine, require_ray
+
+        require_ray()  # E850, naming the extra to install, before the store is touched
+        ray_engine = RayEngine(address=ray_address, workers=workers, exclude=_split_exclude(exclude), model=model)
+    with _StoreErrors(), Store.open(db, lock_timeout_s=lock_timeout) as store, ray_engine or contextlib.nullcontext():
+        pipe, meta = _pipeline_for_store(model, exclude)
+        if ray_engine is not None:  # same pipeline identity (meta), analysed on the actors
+            pipe = ray_engine.store_pipe()
+        show = progress and _err.is_terminal
+        with _AddProgress(estimate_articles(sources) if show else None, show) as bar:
+
+            def on_event(event: AddEvent) -> None:
+                if event.kind == "failed":
+                    bar.print(f"error: {event.message}")
+                elif event.kind == "not-retried":
+                    bar.print(f"note: {event.name}: failed before, not retried (use --retry-failed): {event.message}")
+                elif event.kind == "skipped":
+                    bar.print(f"note: {event.message}")
+                if event.kind != "skipped" or bar.total:
+                    bar.advance()
+
+            try:
+                summary = add_inputs(
+                    store, sources, pipe=pipe, meta=meta, options=options, retry_failed=retry_failed,  # type: ignore[arg-type]
+                    batch_size=batch_size, batch_seconds=batch_seconds,
+                    command="spinscope " + " ".join(sys.argv[1:]), on_event=on_event,
+                )  # fmt: skip
+            except KeyboardInterrupt:
+                _err.print("interrupted: every committed batch is kept; rerun the same command to resume", markup=False)
+                raise typer.Exit(130) from None
+    _err.print(f"{store.name}: {summary.line()}", markup=False)
+    if summary.exit_code:
+        raise typer.Exit(summary.exit_code)
+
+
+class _AddProgress:
+    """A rich progress bar with articles/s and ETA on stderr, or nothing."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled
+        self._progress: Progress | None = None
+
+    def __enter__(self) -> _AddProgress:
+        if self.enabled:
+            from rich.progress import ProgressColumn, TimeRemainingColumn
+            from rich.text import Text
+
+            class _Rate(ProgressColumn):
+                def render(self, task: object) -> Text:
+                    speed = getattr(task, "speed", None)
+                    return Text(f"{speed:.1f} articles/s" if speed else "- articles/s")
+
+            self._progress = Progress(
+                TextColumn("adding"), BarColumn(), MofNCompleteColumn(), _Rate(), TimeElapsedColumn(),
+                TextColumn("ETA"), TimeRemainingColumn(), console=_err, transient=True,
+            )  # fmt: skip
+            self._progress.__enter__()
+            self._task = self._progress.add_task("add", total=self.total)
+        return self
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def print(self, line: str) -> None:
+        (self._progress.console if self._progress is not None else _err).print(line, markup=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+
+class SearchFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help='Words that must all appear ("quoted phrase" for adjacent words; "" for any).')],
+    db: DbOpt = None,
+    outlet: OutletOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    technique: TechniqueOpt = None,
+    narrative: NarrativeOpt = None,
+    entity: EntityOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many results.")] = 20,
+    output_format: Annotated[
+        SearchFormat | None, typer.Option("--format", "-f", help="table (default on a terminal), json or jsonl.")
+    ] = None,
+) -> None:
+    """Full-text search over the stored articles' titles and text, with filters."""
+    from rich.table import Table
+
+    from spinscope.store import Store
+    from spinscope.store.query import search
+
+    fmt = output_format or (SearchFormat.table if sys.stdout.isatty() else SearchFormat.json)
+    with _StoreErrors():
+        filters = _filters(outlet, since, until, technique, narrative, entity)
+        with Store.open(db, create=False) as store:
+            hits = search(store, query, filters, limit=limit)  # type: ignore[arg-type]
+    if fmt is SearchFormat.json:
+        sys.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2) + "\n")
+    elif fmt is SearchFormat.jsonl:
+        sys.stdout.writelines(json.dumps(h, ensure_ascii=False) + "\n" for h in hits)
+    else:
+        table = Table("id", "outlet", "published", "title", "match", show_lines=True, expand=True)
+        for h in hits:
+            table.add_row(
+                _plain(str(h["article_id"])), _plain(h["outlet"] or ""), _plain(h["published"] or ""),
+                _plain(h["title"] or h["doc_id"]), _plain(h["snippet"] or ""),
+            )  # fmt: skip
+        Console(highlight=False, soft_wrap=True).print(table)
+        _err.print(f"{len(hits)} result(s)", markup=False)
+
+
+class StatsBy(str, Enum):
+    outlet = "outlet"
+    month = "month"
+    week = "week"
+    story = "story"
+
+
+class StatsMetric(str, Enum):
+    techniques = "techniques"
+    frames = "frames"
+    genre = "genre"
+    narratives = "narratives"
+    roles = "roles"
+
+
+class StatsFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    png = "png"
+    svg = "svg"
+
+
+@app.command("stats")
+def stats_command(
+    by: Annotated[StatsBy, typer.Option("--by", help="Group by outlet, month, week or story.")] = StatsBy.outlet,
+    metric: Annotated[StatsMetric, typer.Option("--metric", help="What to count.")] = StatsMetric.techniques,
+    db: DbOpt = None,
+    output_format: Annotated[
+        StatsFormat | None, typer.Option("--format", "-f", help="table (default on a terminal), json, csv, png or svg.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (needed for png and svg).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="The most frequent labels kept per group.")] = 20,
+    outlet: OutletOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    recompute_stories: Annotated[
+        bool, typer.Option("--recompute-stories", help="--by story: group the articles into stories again.")
+    ] = False,
+) -> None:
+    """Aggregate the stored analyses: counts and rates per outlet, month, week or story."""
+    import csv
+
+    from spinscope.store import Store
+    from spinscope.store.query import stats
+
+    fmt = output_format or (StatsFormat.table if sys.stdout.isatty() and out is None else StatsFormat.json)
+    if fmt in {StatsFormat.png, StatsFormat.svg} and out is None:
+        raise typer.BadParameter(f"--format {fmt.value} needs -o FILE", param_hint="--out")
+    with _StoreErrors():
+        filters = _filters(outlet, since, until)
+        with Store.open(db, create=False) as store:
+            result = stats(store, by.value, metric.value, filters, top=top, recompute_stories=recompute_stories)  # type: ignore[arg-type]
+    if fmt in {StatsFormat.png, StatsFormat.svg}:
+        from spinscope.store.plot import plot_stats
+
+        assert out is not None
+        target = out if out.suffix.lower() == f".{fmt.value}" else out.with_suffix(f".{fmt.value}")
+        _err.print(f"wrote {plot_stats(result, target)}", markup=False)
+        return
+    if fmt is StatsFormat.table:
+        _print_stats(result)
+        return
+    stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    try:
+        if fmt is StatsFormat.json:
+            stream.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            fields = ["group", "label", "role", "count", "articles", "group_articles", "rate"]
+            writer = csv.DictWriter(stream, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(result.rows)
+    finally:
+        if out:
+            stream.close()
+            _err.print(f"wrote {out}", markup=False)
+
+
+def _print_stats(result: object) -> None:
+    from rich.table import Table
+
+    from spinscope.report.view import drift_lines
+
+    console = Console(highlight=False, soft_wrap=True)
+    rows = result.rows  # type: ignore[attr-defined]
+    roles = bool(rows) and "role" in rows[0]
+    columns = ["group (articles)", "label", *(["role"] if roles else []), "count", "articles", "rate"]
+    table = Table(*columns, title=f"{result.metric} by {result.by}: rate = {result.unit}", expand=True)  # type: ignore[attr-defined]
+    sizes = {g["group"]: g["articles"] for g in result.groups}  # type: ignore[attr-defined]
+    previous = None
+    for r in rows:
+        group = f"{r['group']} ({sizes.get(r['group'], 0)})" if r["group"] != previous else ""
+        previous = r["group"]
+        cells = [group, r["label"], *([r["role"]] if roles else []), str(r["count"]), str(r["articles"]), f"{r['rate']:.3f}"]
+        table.add_row(*(_plain(c) for c in cells))
+    console.print(table)
+    for st in getattr(result, "stories", []):
+        outlets = ", ".join(f"{o['outlet']} ({o['articles']})" for o in st["outlets"])
+        console.print(_plain(f"{st['id']} {st['name']}: {outlets}"))
+        for line in drift_lines(st):
+            console.print(_plain("  " + line))
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command("export")
+def export_command(
+    output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl, csv or parquet.")],
+    db: DbOpt = None,
+    table: Annotated[str, typer.Option("--table", "-t", help="Table to export (see the README's schema).")] = "analyses",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (jsonl and csv: default stdout).")] = None,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="analyses as jsonl: every stored version, not each article's newest.")
+    ] = False,
+) -> None:
+    """Export a table of the store; the analyses as JSONL are exactly analyze --format jsonl."""
+    from spinscope.store import Store
+    from spinscope.store.export import export_table
+
+    with _StoreErrors(), Store.open(db, create=False) as store:
+        n = export_table(store, output_format.value, out or sys.stdout, table=table, all_versions=all_versions)
+    _err.print(f"exported {n} row(s) of {table}" + (f" to {out}" if out else ""), markup=False)
+
+
+@app.command("prune")
+def prune_command(db: DbOpt = None, lock_timeout: LockTimeoutOpt = 60.0) -> None:
+    """Delete every analysis that is not its article's newest (kept until asked)."""
+    from spinscope.store import Store
+
+    with _StoreErrors(), Store.open(db, create=False, lock_timeout_s=lock_timeout) as store:
+        n = store.prune()
+    _err.print(f"pruned {n} older analysis version(s)", markup=False)
+
+
+def _report_from_store(db: str, out: Path | None) -> None:
+    """``report --db``: the HTML report of every stored article's newest analysis, without re-analysing."""
+    from spinscope.report import render_report, write_report
+    from spinscope.store import Store
+    from spinscope.store.query import stored_stories
+
+    with _StoreErrors(), Store.open(db, create=False) as store:
+        analyses = list(store.iter_results())
+        if not analyses:
+            _err.print(f"error: [E664] {store.name}: the store holds no analyses (add some with spinscope add)", markup=False)
+            raise typer.Exit(1)
+        stories = stored_stories(store) if len(analyses) > 1 else None
+    if out is None:
+        sys.stdout.write(render_report(analyses, stories=stories))
+        return
+    written = write_report(analyses, out, stories=stories)
+    where = written[0].parent if len(written) > 1 else written[0]
+    _err.print(f"wrote a report of {len(analyses)} stored article(s) to {where}", markup=False)
+
+
+# ==== end of corpus store ====================================================================
 
 
 @app.callback()
