@@ -316,9 +316,23 @@ def test_two_nodes_on_one_machine_through_the_cli(tmp_path: Path) -> None:
                    "--engine", "ray", "--ray-address", address, "--workers", "2", *[f"--exclude={x}" for x in LIGHT]]  # fmt: skip
         stdin = "Piped in\n\nThe mayor said \"the bridge will open in May\" on Tuesday.\n"
         done = subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, timeout=420, check=False)
+        # The same cluster analyses for the store: the driver reads, dedupes and commits; a rerun adds nothing.
+        db = tmp_path / "corpus.db"
+        add = [sys.executable, "-m", "spinscope.cli", "add", str(tmp_path / "in"), "--db", str(db), "--no-progress",
+               "--engine", "ray", "--ray-address", address, "--workers", "2", *[f"--exclude={x}" for x in LIGHT]]  # fmt: skip
+        added = subprocess.run(add, env=env, capture_output=True, text=True, timeout=420, check=False)
+        again = subprocess.run(add, env=env, capture_output=True, text=True, timeout=420, check=False)
     finally:
         for node in reversed(nodes):
             _stop_node(node)
+    assert added.returncode == 0, added.stderr[-3000:]
+    assert again.returncode == 0, again.stderr[-3000:]
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        articles = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        analyses = conn.execute("SELECT COUNT(*) FROM analyses").fetchone()[0]
+    assert (articles, analyses) == (4, 4)  # each article once, analysed once, across both runs
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     origins = [Path(a["document"]["origin"]).name for a in lines]
