@@ -257,3 +257,20 @@ def test_language_looks_further_when_the_opening_says_too_little() -> None:
     german = "Die Regierung hat am Montag neue Regeln für den Hafen beschlossen, die ab dem Sommer gelten sollen. "
     guess = detect_language(opening + german * 3)
     assert guess is not None and guess.code == "de"
+
+
+def test_a_document_survives_a_json_round_trip() -> None:
+    """``Document.from_dict`` reads back what ``to_dict`` wrote: notes, offset map and language included.
+
+    (``to_dict`` rounds the language confidence to 4 places, so the JSON is
+    what must match, not the objects.)
+    """
+    import json
+
+    from spinscope.document import Document
+
+    doc = document_from_text("Harbour talks resume\n\nThe  minister said on Monday that talks would resume.\n")
+    again = Document.from_dict(json.loads(json.dumps(doc.to_dict())))
+    assert again.to_dict() == doc.to_dict()
+    assert doc.notes and again.notes == doc.notes  # the doubled space was normalised, and says so
+    assert [again.to_source(p.start, p.end) for p in again.paragraphs] == [doc.to_source(p.start, p.end) for p in doc.paragraphs]

@@ -738,8 +738,7 @@ _store_pipeline = None  # resolved lazily to spinscope.store.default_pipeline
 def _pipeline_for_store(model: Path | None, exclude: list[str] | None) -> tuple[object, dict[str, object]]:
     from spinscope.store import default_pipeline
 
-    names = [x for item in exclude or () for x in item.split(",") if x]
-    return (_store_pipeline or default_pipeline)(model, names)
+    return (_store_pipeline or default_pipeline)(model, _split_exclude(exclude))
 
 
 class _StoreErrors:

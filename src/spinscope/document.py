@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -218,6 +218,39 @@ class Document:
         return self.offset_map.from_source(start), self.offset_map.from_source(end)
 
     # -- serialisation -----------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Document:
+        """The Document that :meth:`to_dict` wrote (offset map and notes included).
+
+        How a Document crosses a process boundary: as JSON, never pickled. It
+        trusts its input's shape (a KeyError on a missing field); for dicts
+        from anywhere, :func:`spinscope.stories.documents.document_from_dict`
+        reads leniently.
+        """
+        language = data.get("language")
+        return cls(
+            id=data["id"],
+            text=data["text"],
+            paragraphs=tuple(
+                Paragraph(p["start"], p["end"], p["line"], p.get("kind", "body")) for p in data["paragraphs"]
+            ),
+            title=data.get("title"),
+            language=LanguageGuess(language["code"], language["confidence"]) if language else None,
+            source=data.get("source"),
+            url=data.get("url"),
+            author=data.get("author"),
+            published=data.get("published"),
+            place=data.get("place"),
+            origin=data.get("origin", ""),
+            input_format=data.get("input_format", "text"),
+            notes=tuple(
+                IngestNote(n["action"], n["detail"], n.get("source_start"), n.get("source_end"))
+                for n in data.get("notes", ())
+            ),
+            offset_map=OffsetMap([(int(d), int(s)) for d, s in data.get("offset_map", [(0, 0)])]),
+            meta=dict(data.get("meta") or {}),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the shape is described in ``schemas/document.schema.json``."""
         return {

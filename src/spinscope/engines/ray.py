@@ -39,7 +39,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from spinscope import errors as _errors
-from spinscope.document import Document, IngestNote, LanguageGuess, OffsetMap, Paragraph
+from spinscope.document import Document
 from spinscope.errors import ConfigError, SpinscopeError
 from spinscope.ingest import ReadOptions, ReadResult, read
 
@@ -47,7 +47,6 @@ __all__ = [
     "DEFAULT_PARTITION_BYTES",
     "AnalysisJSON",
     "RayEngine",
-    "document_from_dict",
     "ray_analyze_documents",
     "ray_analyze_inputs",
     "require_ray",
@@ -76,36 +75,6 @@ def require_ray() -> Any:
 
 
 # -- documents and errors as JSON --------------------------------------------------------------
-def document_from_dict(data: dict[str, Any]) -> Document:
-    """The :class:`Document` that ``Document.to_dict()`` wrote (with its ``offset_map``).
-
-    How documents cross process boundaries: as JSON, never pickled.
-    """
-    language = data.get("language")
-    return Document(
-        id=data["id"],
-        text=data["text"],
-        paragraphs=tuple(
-            Paragraph(p["start"], p["end"], p["line"], p.get("kind", "body")) for p in data["paragraphs"]
-        ),
-        title=data.get("title"),
-        language=LanguageGuess(language["code"], language["confidence"]) if language else None,
-        source=data.get("source"),
-        url=data.get("url"),
-        author=data.get("author"),
-        published=data.get("published"),
-        place=data.get("place"),
-        origin=data.get("origin", ""),
-        input_format=data.get("input_format", "text"),
-        notes=tuple(
-            IngestNote(n["action"], n["detail"], n.get("source_start"), n.get("source_end"))
-            for n in data.get("notes", ())
-        ),
-        offset_map=OffsetMap([(int(d), int(s)) for d, s in data.get("offset_map", [(0, 0)])]),
-        meta=dict(data.get("meta") or {}),
-    )
-
-
 #: Error classes a worker may report, by name; anything else comes back as SpinscopeError.
 _ERROR_CLASSES: dict[str, type[SpinscopeError]] = {
     name: getattr(_errors, name) for name in _errors.__all__ if isinstance(getattr(_errors, name), type)
@@ -244,7 +213,7 @@ class _Analyser:
         read_here: list[tuple[int, ReadResult, bool]] = []  # (entry, result, read by this worker)
         for item in items:
             if "document" in item:
-                doc = document_from_dict(item["document"])
+                doc = Document.from_dict(item["document"])
                 read_here.append(
                     (item["entry"], ReadResult(name=item["name"], status="ok", document=doc), False)
                 )
@@ -563,7 +532,7 @@ class RayEngine:
     def _result(row: dict[str, Any], entry: _Entry) -> tuple[ReadResult, dict[str, Any] | None]:
         document = entry.document
         if row.get("document"):
-            document = document_from_dict(json.loads(row["document"]))
+            document = Document.from_dict(json.loads(row["document"]))
         error = _error_from_row(row) if row.get("code") else None
         analysis = json.loads(row["analysis"]) if row.get("analysis") else None
         status = row["status"]
