@@ -118,19 +118,33 @@ _V2 = {
     ],
 }
 
+# Version 3: what `spinscope serve` keeps: API tokens (only a hash of each) and background jobs,
+# whose inputs are stored with them so that a restarted server resumes a submitted batch.
+_V3 = [
+    """CREATE TABLE api_tokens (
+        id {pk}, label TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,
+        last_used_at TEXT, revoked_at TEXT)""",
+    """CREATE TABLE jobs (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0, run_id {ref} REFERENCES runs(id) ON DELETE SET NULL,
+        payload TEXT NOT NULL, error TEXT)""",
+    "CREATE INDEX jobs_status ON jobs (status)",
+]
+
 #: The version this spinscope writes; older databases are upgraded when opened.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Tables a user may export, in dependency order.
 TABLES = (
     "articles", "analyses", "paragraph_labels", "spans", "frames", "quotes", "quote_insertions",
-    "entities", "narratives", "stories", "story_articles", "inputs", "runs", "pipelines",
+    "entities", "narratives", "stories", "story_articles", "inputs", "runs", "pipelines", "jobs",
 )  # fmt: skip
 
 
 def _migration(version: int, dialect: str) -> list[str]:
     types = _TYPES[dialect]
-    statements = _V1 if version == 1 else _V2[dialect]
+    statements = {1: _V1, 2: _V2[dialect], 3: _V3}[version]
     return [s.format(**types) for s in statements]
 
 
