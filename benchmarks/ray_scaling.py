@@ -1,6 +1,7 @@
 """Articles per second on Ray (1 and 2 actors) against the in-process engine, on the same generated articles.
 
-    python benchmarks/ray_scaling.py [--articles 120] [--seed 18] [--out benchmarks/results/ray-scaling.json]
+    python benchmarks/ray_scaling.py [--articles 500] [--seed 18] [--out benchmarks/results/ray-scaling.json]
+        [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--fill 5000]
 
 The articles come from ``tests/news_generator.py`` (seeded, short English
 news-like texts with quotes and names), written to a temporary folder.
@@ -16,8 +17,18 @@ Each run uses the full default pipeline:
   rate without it. ``with_startup`` is the plain wall-clock rate of the run
   (Ray's own start, once per session, is reported apart).
 
+* ``add-inprocess``, ``add-ray-2`` -- ``add_inputs`` into a fresh SQLite
+  file, in process and with 2 actors through ``RayEngine.store_seams`` (one
+  Ray Data run for the whole ``add``, the driver committing batches of 50
+  as results stream back), wall clock including the actors' start-up.
+
 The in-process rate is measured before and after the Ray runs and
 averaged: the machine is shared, and its speed drifts over minutes.
+
+``--pg URL`` (an empty database) measures what a cluster's store must
+take: the in-process run's real analyses written again and again under new
+content hashes (a synthetic fill of ``--fill`` articles), in the batches of
+50 that ``add`` commits, as article rows/s and label rows/s.
 
 Per-article overhead is the Ray engine's seconds per article (steady, one
 actor) minus the in-process engine's. The projection for one million
@@ -84,11 +95,70 @@ def _ray(folder: Path, workers: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _add(folder: Path, db: Path, workers: int | None) -> dict[str, Any]:
+    """``add`` into a fresh SQLite store: in process (``workers=None``) or on a local Ray of ``workers`` actors."""
+    from spinscope.store import Store, add_inputs, default_pipeline
+
+    pipe, meta = default_pipeline()
+    started = time.perf_counter()
+    with Store.open(str(db)) as store:
+        if workers is None:
+            summary = add_inputs(store, [str(folder)], pipe=pipe, meta=meta)
+        else:
+            from spinscope.engines.ray import RayEngine
+
+            with RayEngine(workers=workers) as engine:
+                reader, ray_pipe = engine.store_seams(store.analysed_inputs(store.ensure_pipeline(meta)))
+                summary = add_inputs(store, [str(folder)], pipe=ray_pipe, meta=meta, reader=reader)
+    elapsed = time.perf_counter() - started
+    return {"engine": "inprocess" if workers is None else f"ray-{workers}", "added": summary.added,
+            "batches": summary.batches, "seconds": elapsed, "articles_per_s": summary.added / elapsed}  # fmt: skip
+
+
+def _pg_fill(url: str, folder: Path, total: int) -> dict[str, Any]:
+    """Article and label rows/s into PostgreSQL: real analyses re-stored under new hashes, 50 per transaction."""
+    import copy
+    import hashlib
+
+    from spinscope.pipeline import load
+    from spinscope.store import Store
+    from spinscope.store.add import pipeline_meta
+
+    nlp = load()
+    analyses = [a.to_dict() for _, a in nlp.analyze_inputs([str(folder)]) if a is not None][:50]
+    with Store.open(url) as store:
+        if store.count("articles"):
+            raise SystemExit(f"--pg {url}: the database must be empty (it holds {store.count('articles')} articles)")
+        pid = store.ensure_pipeline(pipeline_meta(None, nlp.meta))
+        run = store.begin_run("benchmarks/ray_scaling.py --pg", pid)
+        labels = 0
+        written = 0
+        seconds = 0.0
+        while written < total:
+            batch = []
+            for i, analysis in enumerate(analyses):
+                data = copy.deepcopy(analysis)
+                data["document"]["content_hash"] = hashlib.sha256(f"{written + i}".encode()).hexdigest()
+                batch.append((f"fill-{written + i}", data))
+            started = time.perf_counter()
+            store.write_batch(batch, pipeline=pid, run_id=run)
+            seconds += time.perf_counter() - started
+            written += len(batch)
+        store.finish_run(run, status="finished", added=written, duplicates=0, already=0, failed=0)
+        for table in ("paragraph_labels", "spans", "frames", "quotes", "quote_insertions", "entities", "narratives"):
+            labels += store.count(table)
+    return {"articles": written, "seconds_in_write_batch": seconds, "articles_per_s": written / seconds,
+            "label_rows": labels, "label_rows_per_s": labels / seconds, "batch": len(analyses)}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=120)
+    parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/ray-scaling.json")
+    parser.add_argument("--pg", help="an empty PostgreSQL database: measure rows/s into it with a synthetic fill")
+    parser.add_argument("--fill", type=int, default=5000, help="articles written in the PostgreSQL fill")
+    parser.add_argument("--skip-add", action="store_true", help="leave out the add runs")
     args = parser.parse_args()
 
     from news_generator import write_articles
@@ -110,8 +180,18 @@ def main() -> None:
                 f"{run['articles_per_s_with_startup']:.2f} with the actors' start-up ({run['actor_startup_seconds']:.1f} s)",
                 flush=True,
             )
+        adds = []
+        if not args.skip_add:
+            for workers in (None, 2):
+                adds.append(_add(folder, Path(tmp) / f"add-{workers}.db", workers))
+                print(f"add, {adds[-1]['engine']}: {adds[-1]['articles_per_s']:.2f} articles/s "
+                      f"({adds[-1]['batches']} batches, start-up included)", flush=True)  # fmt: skip
         again = _inprocess(folder)
         print(f"inprocess again: {again['articles_per_s']:.2f} articles/s", flush=True)
+        fill = _pg_fill(args.pg, folder, args.fill) if args.pg else None
+        if fill:
+            print(f"postgresql fill: {fill['articles_per_s']:.0f} articles/s, {fill['label_rows_per_s']:.0f} label rows/s "
+                  f"({fill['articles']} articles in batches of {fill['batch']})", flush=True)  # fmt: skip
     inproc["articles_per_s_before"], inproc["articles_per_s_after"] = (
         inproc["articles_per_s"],
         again["articles_per_s"],
@@ -130,6 +210,7 @@ def main() -> None:
         "nodes_of_16_cpus": actors / 16,
         "driver_results_per_s": needed_rate,
         "driver_mb_per_s": needed_rate * inproc["mean_analysis_json_bytes"] / 1e6,
+        "store_headroom_postgresql": (fill["articles_per_s"] / needed_rate) if fill else None,
     }
     report = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs (shared with other work while measured), {platform.python_version()}",
@@ -141,6 +222,9 @@ def main() -> None:
         "speedup_2_over_1_actor": two["articles_per_s_steady"] / one["articles_per_s_steady"],
         "ray_1_actor_over_inprocess": one["articles_per_s_steady"] / inproc["articles_per_s"],
         "overhead_s_per_article": overhead,
+        "add": adds,
+        "postgresql_fill": fill,
+        "load_average_at_end": os.getloadavg(),
         "projection": projection,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -340,3 +340,76 @@ def test_two_nodes_on_one_machine_through_the_cli(tmp_path: Path) -> None:
     assert lines[-1]["document"]["title"] == "Piped in" and lines[-1]["quotes"]
     # Two actors of one CPU each on two one-CPU nodes: both nodes did the work.
     assert "ray: 5 result(s) from 2 actor process(es) on 2 node(s)" in done.stderr, done.stderr[-2000:]
+
+
+# -- into the store ---------------------------------------------------------------------------
+def _stored_labels(db: Path) -> dict[str, dict[str, Any]]:
+    """Per input name: the stored analysis JSON and every label row the store derived from it."""
+    from spinscope.store import Store
+
+    out: dict[str, dict[str, Any]] = {}
+    with Store.open(str(db)) as store:
+        rows = store.backend.execute(
+            "SELECT i.name, an.id, an.result FROM inputs i JOIN current_analyses an ON an.article_id = i.article_id"
+        )
+        for name, analysis_id, result in rows:
+            def q(sql: str, analysis_id: int = analysis_id) -> list[tuple[Any, ...]]:
+                return sorted(tuple(r) for r in store.backend.execute(sql, (analysis_id,)))
+
+            out[name] = {
+                "result": json.loads(result),
+                "paragraph_labels": q("SELECT paragraph, technique FROM paragraph_labels WHERE analysis_id = ?"),
+                "spans": q("SELECT start_char, end_char, technique, kind FROM spans WHERE analysis_id = ?"),
+                "frames": q("SELECT frame FROM frames WHERE analysis_id = ?"),
+                "quotes": q("SELECT quote_index, start_char, end_char, kind, speaker, cue FROM quotes WHERE analysis_id = ?"),
+                "entities": q("SELECT name, label, main_role, fine_roles, mentions FROM entities WHERE analysis_id = ?"),
+                "narratives": q("SELECT level, label, is_dominant FROM narratives WHERE analysis_id = ?"),
+            }
+    return out
+
+
+def test_add_on_ray_stores_what_add_in_process_stores_and_a_rerun_analyses_nothing(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """30 generated articles (and one bad input) added in process and on a local Ray: the same stored labels.
+
+    Every label row (paragraph techniques, spans, frames, quotes, entities
+    and their roles, narratives) is identical; scores in the stored JSON may
+    differ in the last digits only, because the two engines encode different
+    groups of paragraphs together (float rounding, never a label). A second
+    ``add`` on Ray reads every input on the workers, analyses none, adds none.
+    """
+    _need_ray()
+    from spinscope.engines.ray import RayEngine
+    from spinscope.store import Store, add_inputs, default_pipeline
+
+    pipe, meta = default_pipeline()
+    here, there = tmp_path / "here.db", tmp_path / "there.db"
+    with Store.open(str(here)) as store:
+        alone = add_inputs(store, [str(corpus)], pipe=pipe, meta=meta)
+    with RayEngine(workers=2) as engine:
+        with Store.open(str(there)) as store:
+            reader, ray_pipe = engine.store_seams(store.analysed_inputs(store.ensure_pipeline(meta)))
+            first = add_inputs(store, [str(corpus)], pipe=ray_pipe, meta=meta, reader=reader, batch_size=7)
+            assert engine.not_analysed == 0
+            placed = {p for p in engine.pids if p}
+        with Store.open(str(there)) as store:
+            reader, ray_pipe = engine.store_seams(store.analysed_inputs(store.ensure_pipeline(meta)))
+            second = add_inputs(store, [str(corpus)], pipe=ray_pipe, meta=meta, reader=reader)
+            assert store.count("analyses") == 30 and store.count("articles") == 30
+    assert (alone.added, alone.failed) == (30, 1)
+    assert (first.added, first.failed) == (30, 1)
+    assert first.batches >= 5, "batches of at most 7 articles, committed as they came (sooner after 30 s)"
+    assert (second.added, second.already, second.failed) == (0, 30, 1)  # the binary file is read, and fails, again
+    assert engine.not_analysed == 30, "the rerun's workers read every stored article but analysed none"
+    assert len(placed) == 2, "both actors of the first add worked"
+    mine, theirs = _stored_labels(here), _stored_labels(there)
+    assert sorted(mine) == sorted(theirs) and len(mine) == 30
+    for name in mine:
+        a, b = mine[name], theirs[name]
+        for table in ("paragraph_labels", "spans", "frames", "quotes", "entities", "narratives"):
+            assert a[table] == b[table], f"{name}: stored {table} differ"
+        assert a["paragraph_labels"] or a["spans"] or a["entities"], "the articles give every table work"
+        differences = _close(a["result"], b["result"], 5e-4)
+        assert not differences, f"{name}: {differences[:5]}"
+    assert any(v["quotes"] for v in mine.values()) and any(v["narratives"] for v in mine.values())

@@ -797,8 +797,9 @@ def add_command(
 ) -> None:
     """Add articles to the corpus store: dedupe, analyse in batches, commit each batch; resumable.
 
-    With ``--engine ray`` the driver reads, dedupes and commits as always, and
-    each batch is analysed by the Ray actor pool.
+    With ``--engine ray`` the inputs are read and analysed by the Ray actor
+    pool in one run, skipping what is stored; the driver dedupes and commits
+    each batch as always.
     """
     from spinscope.store import Store, add_inputs
     from spinscope.store.add import AddEvent, estimate_articles
@@ -814,8 +815,9 @@ def add_command(
         ray_engine = RayEngine(address=ray_address, workers=workers, exclude=_split_exclude(exclude), model=model)
     with _StoreErrors(), Store.open(db, lock_timeout_s=lock_timeout) as store, ray_engine or contextlib.nullcontext():
         pipe, meta = _pipeline_for_store(model, exclude)
-        if ray_engine is not None:  # same pipeline identity (meta), analysed on the actors
-            pipe = ray_engine.store_pipe()
+        reader = None
+        if ray_engine is not None:  # same pipeline identity (meta), read and analysed on the actors in one run
+            reader, pipe = ray_engine.store_seams(store.analysed_inputs(store.ensure_pipeline(meta)))
         show = progress and _err.is_terminal
         with _AddProgress(estimate_articles(sources) if show else None, show) as bar:
 
@@ -833,7 +835,7 @@ def add_command(
                 summary = add_inputs(
                     store, sources, pipe=pipe, meta=meta, options=options, retry_failed=retry_failed,  # type: ignore[arg-type]
                     batch_size=batch_size, batch_seconds=batch_seconds,
-                    command="spinscope " + " ".join(sys.argv[1:]), on_event=on_event,
+                    command="spinscope " + " ".join(sys.argv[1:]), on_event=on_event, reader=reader,
                 )  # fmt: skip
             except KeyboardInterrupt:
                 _err.print("interrupted: every committed batch is kept; rerun the same command to resume", markup=False)

@@ -32,7 +32,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -98,8 +98,14 @@ class _Entry:
     result: ReadResult | None = None  # nothing to analyse: a skip or a read error
 
 
-def _list_entries(inputs: Iterable[str | Path], options: ReadOptions) -> list[_Entry]:
-    """The inputs as :func:`spinscope.ingest.read` would meet them, without reading any file."""
+def _list_entries(
+    inputs: Iterable[str | Path], options: ReadOptions, skip: Mapping[str, str] | None = None
+) -> list[_Entry]:
+    """The inputs as :func:`spinscope.ingest.read` would meet them, without reading any file.
+
+    ``skip`` (input name to content hash) marks what is stored already: a
+    document read here that matches is final, with nothing to analyse.
+    """
     from spinscope.ingest.readers import _walk  # the reader's own walk, so folders expand identically
 
     entries: list[_Entry] = []
@@ -107,7 +113,9 @@ def _list_entries(inputs: Iterable[str | Path], options: ReadOptions) -> list[_E
         source = str(item)
         if source == "-":  # stdin exists only here: read it on the driver
             for result in read(["-"], options):
-                if result.document is not None:
+                if result.document is not None and _stored(skip, result.name, result.document):
+                    entries.append(_Entry(0, result=result))
+                elif result.document is not None:
                     entries.append(
                         _Entry(len(result.document.text), document=result.document, name=result.name)
                     )
@@ -126,6 +134,21 @@ def _list_entries(inputs: Iterable[str | Path], options: ReadOptions) -> list[_E
             continue
         entries.append(_Entry(_URL_BYTES if _URL.match(source) else _size(path), source=source))
     return entries
+
+
+def _stored(skip: Mapping[str, str] | None, name: str, document: Document) -> bool:
+    return bool(skip) and skip.get(name) == document.content_hash  # type: ignore[union-attr]
+
+
+def _skip_index(skip: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """``skip`` grouped by the input that produces each name: itself, or ``NAME`` for ``NAME:LINE`` (JSONL)."""
+    index: dict[str, dict[str, str]] = {}
+    for name, content_hash in skip.items():
+        index.setdefault(name, {})[name] = content_hash
+        base, sep, line = name.rpartition(":")
+        if sep and line.isdigit():
+            index.setdefault(base, {})[name] = content_hash
+    return index
 
 
 def _size(path: Path) -> int:
@@ -220,8 +243,10 @@ class _Analyser:
             else:
                 for result in read([item["source"]], self.options):
                     read_here.append((item["entry"], result, True))
-        docs = [r.document for _, r, _ in read_here if r.document is not None]
-        analyses = self._analyse(docs, [r.name for _, r, _ in read_here if r.document is not None])
+        skip = {n: h for item in items for n, h in (item.get("skip") or {}).items()}
+        stored = {id(r) for _, r, _ in read_here if r.document is not None and _stored(skip, r.name, r.document)}
+        wanted = [r for _, r, _ in read_here if r.document is not None and id(r) not in stored]
+        analyses = self._analyse([r.document for r in wanted], [r.name for r in wanted])  # type: ignore[misc]
         rows = []
         done = iter(analyses)
         for entry, result, remote in read_here:
@@ -233,7 +258,9 @@ class _Analyser:
                 "node": self.node,
             }
             error: SpinscopeError | None = result.error
-            if result.document is not None:
+            if result.document is not None and id(result) in stored:
+                row["document"] = json.dumps(result.document.to_dict(), ensure_ascii=False)  # stored: not analysed
+            elif result.document is not None:
                 outcome = next(done)
                 if isinstance(outcome, SpinscopeError):
                     error, row["status"] = outcome, "error"
@@ -366,6 +393,8 @@ class RayEngine:
         #: (0 and "" for results known on the driver): which actor did what, e.g. after a fault.
         self.pids: list[int] = []
         self.nodes: list[str] = []
+        #: Articles the workers read and returned unanalysed because the store had them (``skip``).
+        self.not_analysed = 0
 
     # -- the session -----------------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -425,17 +454,23 @@ class RayEngine:
 
     # -- analysing ---------------------------------------------------------------------------
     def analyze_inputs(
-        self, inputs: Iterable[str | Path], options: ReadOptions | None = None
+        self,
+        inputs: Iterable[str | Path],
+        options: ReadOptions | None = None,
+        *,
+        skip: Mapping[str, str] | None = None,
     ) -> Iterator[tuple[ReadResult, dict[str, Any] | None]]:
         """Read and analyse ``inputs`` on the actors; yields in input order as ``Pipeline.analyze_inputs`` does.
 
         The analysis is its JSON dict (``Analysis.to_dict()``), the
         ReadResult a real one with its Document (rebuilt from JSON) or its
-        coded error.
+        coded error. ``skip`` maps input names to the content hash stored
+        for them: an article read with that name and that text is returned
+        with its Document and no analysis (a rerun does not analyse again).
         """
         options = options or ReadOptions()
-        entries = _list_entries(inputs, options)
-        yield from self._run(entries, options)
+        entries = _list_entries(inputs, options, skip)
+        yield from self._run(entries, options, skip or {})
 
     def analyze_documents(self, docs: Iterable[Document]) -> Iterator[dict[str, Any]]:
         """Analyse Documents read elsewhere (the store reads on the driver); analysis dicts in order.
@@ -449,15 +484,50 @@ class RayEngine:
                 raise result.error or SpinscopeError("E851", result.name, "no analysis came back")
             yield analysis
 
-    def store_pipe(self) -> Callable[[Sequence[Document]], list[AnalysisJSON]]:
-        """The store's analysing seam (``add_inputs(store, inputs, pipe=engine.store_pipe(), ...)``).
+    def store_seams(
+        self, skip: Mapping[str, str]
+    ) -> tuple[Callable[[Sequence[str], ReadOptions], Iterator[ReadResult]], Callable[[Sequence[Document]], list[AnalysisJSON]]]:
+        """The store's reading and analysing seams, for ``add_inputs(store, inputs, reader=..., pipe=...)``.
 
-        The store reads and dedupes on the driver and hands each batch of
-        Documents to this; the batch is analysed on the actors and comes back
-        as :class:`AnalysisJSON` (what the store needs: ``to_dict()``). Each
-        call is one Ray Data run, so the actors start and load the models once
-        per call: give the store large batches (hundreds of articles per
-        worker) to keep that cost small against the analysis.
+        One Ray Data run reads and analyses every input on the actors (they
+        start and load the models once for the whole ``add``), skipping what
+        ``skip`` (:meth:`spinscope.store.Store.analysed_inputs`) says is
+        stored. The reader hands the store each ReadResult in input order and
+        keeps its analysis until the store's batch asks ``pipe`` for it, so
+        the driver dedupes and commits every batch exactly as in-process
+        (at most one batch of analyses is held). An article the store wants
+        analysed that was not (it was stored when the run began and has
+        gone since) fails with E857.
+        """
+        waiting: dict[int, tuple[Document, dict[str, Any]]] = {}
+
+        def reader(inputs: Sequence[str], options: ReadOptions) -> Iterator[ReadResult]:
+            for result, analysis in self.analyze_inputs(inputs, options, skip=skip):
+                if result.document is not None and analysis is not None:
+                    waiting[id(result.document)] = (result.document, analysis)
+                elif result.document is not None:
+                    self.not_analysed += 1
+                yield result
+
+        def pipe(docs: Sequence[Document]) -> list[AnalysisJSON]:
+            out = []
+            for doc in docs:
+                held = waiting.pop(id(doc), None)
+                if held is None or held[0] is not doc:
+                    raise SpinscopeError(
+                        "E857", doc.origin or doc.id,
+                        "was stored when this run began, so the workers did not analyse it; run add again",
+                    )  # fmt: skip
+                out.append(AnalysisJSON(held[1]))
+            return out
+
+        return reader, pipe
+
+    def store_pipe(self) -> Callable[[Sequence[Document]], list[AnalysisJSON]]:
+        """An analysing seam for Documents read on the driver: one Ray Data run per call.
+
+        Each call starts the actors and loads the models again; prefer
+        :meth:`store_seams`, which reads on the workers in a single run.
         """
 
         def pipe(docs: Sequence[Document]) -> list[AnalysisJSON]:
@@ -466,10 +536,10 @@ class RayEngine:
         return pipe
 
     def _run(
-        self, entries: list[_Entry], options: ReadOptions
+        self, entries: list[_Entry], options: ReadOptions, skip: Mapping[str, str] | None = None
     ) -> Iterator[tuple[ReadResult, dict[str, Any] | None]]:
         parts = _partitions(entries, _partition_target(entries, self.workers, self.partition_bytes))
-        rows = self._rows(entries, parts, options) if parts else iter(())
+        rows = self._rows(entries, parts, options, skip or {}) if parts else iter(())
         pending = next(rows, None)
         for index, entry in enumerate(entries):
             if entry.result is not None:
@@ -488,7 +558,7 @@ class RayEngine:
             )
 
     def _rows(
-        self, entries: list[_Entry], parts: list[list[int]], options: ReadOptions
+        self, entries: list[_Entry], parts: list[list[int]], options: ReadOptions, skip: Mapping[str, str]
     ) -> Iterator[dict[str, Any]]:
         if self._ray is None:
             self.start()
@@ -500,7 +570,8 @@ class RayEngine:
         context.wait_for_min_actors_s = int(
             self.start_timeout_s
         )  # never wait forever for CPUs the cluster lacks
-        items = [{"partition": i, "items": json.dumps([_item(entries[e], e) for e in part], ensure_ascii=False)}
+        by_input = _skip_index(skip)
+        items = [{"partition": i, "items": json.dumps([_item(entries[e], e, by_input) for e in part], ensure_ascii=False)}
                  for i, part in enumerate(parts)]  # fmt: skip
         dataset = ray.data.from_items(items, override_num_blocks=len(items))  # one partition per block
         analysed = dataset.map_batches(
@@ -543,10 +614,13 @@ class RayEngine:
         return result, analysis
 
 
-def _item(entry: _Entry, index: int) -> dict[str, Any]:
+def _item(entry: _Entry, index: int, skip: Mapping[str, dict[str, str]]) -> dict[str, Any]:
     if entry.document is not None:
         return {"entry": index, "name": entry.name, "document": entry.document.to_dict()}
-    return {"entry": index, "source": entry.source}
+    item: dict[str, Any] = {"entry": index, "source": entry.source}
+    if entry.source is not None and (own := skip.get(entry.source)):
+        item["skip"] = own  # what of this input is stored already: its worker need not analyse it
+    return item
 
 
 def _line(exc: BaseException) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "AddEvent",
     "AddSummary",
     "Analyse",
+    "Reader",
     "add_inputs",
     "default_pipeline",
     "estimate_articles",
@@ -35,6 +36,10 @@ __all__ = [
 
 #: The analysing step: Documents in, one Analysis per Document out, in order.
 Analyse = Callable[[Sequence[Document]], Iterable[Analysis]]
+
+#: The reading step: inputs and options in, ReadResults out in input order
+#: (:func:`spinscope.ingest.read`, or an engine that reads on its workers).
+Reader = Callable[[Sequence[str], ReadOptions], Iterable[ReadResult]]
 
 EventKind = Literal["added", "reanalysed", "already", "duplicate", "failed", "not-retried", "skipped"]
 
@@ -192,6 +197,7 @@ def add_inputs(
     batch_seconds: float = 30.0,
     command: str = "",
     on_event: Callable[[AddEvent], None] | None = None,
+    reader: Reader | None = None,
 ) -> AddSummary:
     """Add ``inputs`` to ``store``: dedupe by content hash, analyse with ``pipe``, commit in batches.
 
@@ -202,6 +208,11 @@ def add_inputs(
     an article already analysed by the same pipeline is never analysed
     again. Inputs that failed in an earlier run are left alone unless
     ``retry_failed``. ``on_event`` hears each input's outcome.
+
+    ``reader`` replaces :func:`spinscope.ingest.read`: the Ray engine reads
+    and analyses on its workers in one streaming run and hands the results
+    in through it (its ``pipe`` then returns the analyses already made), so
+    the store's dedupe, batching and commits are the same for both engines.
     """
     summary = AddSummary()
     emit = on_event or (lambda event: None)
@@ -213,7 +224,7 @@ def add_inputs(
     try:
         todo = _prefilter(store, list(inputs), pid, retry_failed, summary, emit)
         batch = _Batch()
-        for result in read(todo, options or ReadOptions()):
+        for result in (reader or read)(todo, options or ReadOptions()):
             if result.status == "skipped":
                 summary.skipped += 1
                 emit(AddEvent("skipped", result.name, result.message))

@@ -147,6 +147,23 @@ class Store:
                 out[name] = InputState(status, code, message)
         return out
 
+    def analysed_inputs(self, pipeline: str) -> dict[str, str]:
+        """``{input name: content hash}`` of every input whose article ``pipeline`` has analysed.
+
+        What a remote reader needs to skip, before analysis, an input that a
+        rerun would only find already stored (the Ray engine sends it to its
+        workers): same name and same text means nothing to do.
+        """
+        out: dict[str, str] = {}
+        sql = (
+            "SELECT i.name, ar.content_hash FROM inputs i JOIN articles ar ON ar.id = i.article_id"
+            " WHERE i.status IN ('done', 'duplicate')"
+            " AND EXISTS (SELECT 1 FROM analyses an WHERE an.article_id = ar.id AND an.pipeline_id = ?)"
+        )
+        for rows in self.backend.iterate(sql, (pipeline,)):
+            out.update((str(name), str(h)) for name, h in rows)
+        return out
+
     def lookup(self, hashes: Sequence[str], pipeline: str) -> dict[str, StoredArticle]:
         """Which content hashes are stored, and whether ``pipeline`` has analysed each."""
         out: dict[str, StoredArticle] = {}
