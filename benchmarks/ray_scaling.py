@@ -125,7 +125,8 @@ def _pg_fill(url: str, folder: Path, total: int) -> dict[str, Any]:
     from spinscope.store.add import pipeline_meta
 
     nlp = load()
-    analyses = [a.to_dict() for _, a in nlp.analyze_inputs([str(folder)]) if a is not None][:50]
+    first = sorted(str(p) for p in folder.iterdir())[:50]
+    analyses = [a.to_dict() for _, a in nlp.analyze_inputs(first) if a is not None]
     with Store.open(url) as store:
         if store.count("articles"):
             raise SystemExit(f"--pg {url}: the database must be empty (it holds {store.count('articles')} articles)")

@@ -585,7 +585,7 @@ class RayEngine:
             },
             batch_size=1,
             batch_format="pyarrow",
-            concurrency=self.workers,
+            concurrency=min(self.workers, len(items)),  # an actor with no partition would load the models for nothing
             num_cpus=self.cpus_per_worker,
             max_restarts=self.max_restarts,
             max_task_retries=self.max_restarts,
