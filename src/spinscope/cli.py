@@ -1088,6 +1088,63 @@ def _report_from_store(db: str, out: Path | None) -> None:
 
 # ==== end of corpus store ====================================================================
 
+# ==== web app and API (spinscope serve) ============================================================
+@app.command("serve")
+def serve_command(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; 127.0.0.1 keeps the server to this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes, each loading the models once.")] = 1,
+    require_token: Annotated[
+        bool, typer.Option("--require-token", help="Write endpoints need an API token (spinscope token create).")
+    ] = False,
+    allow_private_urls: Annotated[
+        bool, typer.Option("--allow-private-urls", help="Let url inputs reach loopback and private addresses (tests only).")
+    ] = False,
+    max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", min=1, help="Largest request body (413 beyond).")] = 5 * 1024 * 1024,
+    rate_limit: Annotated[int, typer.Option("--rate-limit", min=1, help="Requests per minute per client (429 beyond).")] = 120,
+    burst: Annotated[int, typer.Option("--burst", min=1, help="Requests a client may make at once.")] = 30,
+    queue_size: Annotated[
+        int, typer.Option("--queue-size", min=1, help="Analyses waiting or running per worker (503 beyond).")
+    ] = 4,
+    model: ModelOpt = None,
+    exclude: ExcludeOpt = None,
+) -> None:
+    """Run the web app and REST API (FastAPI + uvicorn): paste an article, browse the corpus store."""
+    import uvicorn
+
+    from spinscope.server.app import SETTINGS_ENV, create_app, settings_to_env
+    from spinscope.server.csrf import server_secret
+    from spinscope.server.settings import ServerSettings, is_loopback
+    from spinscope.store import Store, resolve_db
+
+    settings = ServerSettings(
+        db=resolve_db(db), host=host, port=port, workers=workers, require_token=require_token,
+        allow_private_urls=allow_private_urls, max_body_bytes=max_body_bytes, rate_per_minute=rate_limit,
+        rate_burst=burst, queue_size=queue_size, model=str(model) if model else None,
+        exclude=tuple(_split_exclude(exclude)),
+    )  # fmt: skip
+    with _StoreErrors(), Store.open(settings.db):
+        pass  # create or upgrade the store once, here, before workers race to
+    server_secret()  # one CSRF secret for every worker (put in the environment they inherit)
+    _err.print(f"spinscope serve: {settings.bind} (store {settings.db}, {workers} worker{'s' if workers != 1 else ''})",
+               markup=False)  # fmt: skip
+    if not is_loopback(host):
+        _err.print(
+            f"warning: bound to {host}, reachable from other machines; "
+            + ("writes need a token." if require_token else "anyone who can reach it can add articles (--require-token)."),
+            markup=False,
+        )
+    if allow_private_urls:
+        _err.print("warning: --allow-private-urls: url inputs may reach this machine's private services", markup=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings, preload=True), host=host, port=port, log_level="info")
+    else:
+        os.environ[SETTINGS_ENV] = settings_to_env(settings)
+        uvicorn.run("spinscope.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="info")  # fmt: skip
+
+
 
 @app.callback()
 def _root() -> None:

@@ -187,5 +187,28 @@ def _preload(service: AnalysisService) -> None:
     try:
         service.preload()
         log.info("models loaded")
-    except Exception:  # noqa: BLE001 - the first request loads them instead, and reports any error
+    except Exception:
         log.exception("preloading the models failed")
+
+
+#: The environment variable through which ``spinscope serve`` hands its settings to uvicorn's worker processes.
+SETTINGS_ENV = "SPINSCOPE_SERVE_SETTINGS"
+
+
+def settings_to_env(settings: ServerSettings) -> str:
+    """``settings`` as the JSON :func:`app_from_env` reads."""
+    import dataclasses
+    import json
+
+    return json.dumps(dataclasses.asdict(settings))
+
+
+def app_from_env() -> FastAPI:
+    """The app of one uvicorn worker (``--workers N`` starts each from an import string), from ``$SPINSCOPE_SERVE_SETTINGS``."""
+    import json
+    import os
+
+    values = json.loads(os.environ.get(SETTINGS_ENV) or "{}")
+    if "exclude" in values:
+        values["exclude"] = tuple(values["exclude"])
+    return create_app(ServerSettings(**values), preload=True)

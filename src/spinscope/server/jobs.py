@@ -34,9 +34,6 @@ __all__ = ["JobRunner", "job_status", "submit_job"]
 
 log = logging.getLogger("spinscope.server.jobs")
 
-_COLUMNS = "id, kind, status, created_at, updated_at, total, done, failed, run_id, error"
-
-
 def _name(job_id: str, index: int) -> str:
     return f"job:{job_id}:{index}"
 
@@ -57,7 +54,10 @@ def submit_job(store: Store, articles: Sequence[Mapping[str, Any]], *, kind: str
 
 def job_status(store: Store, job_id: str) -> dict[str, Any] | None:
     """A job's row and the outcome of each article that has one, or None when there is no such job."""
-    rows = store.backend.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+    rows = store.backend.execute(
+        "SELECT id, kind, status, created_at, updated_at, total, done, failed, run_id, error FROM jobs WHERE id = ?",
+        (job_id,),
+    )
     if not rows:
         return None
     keys = ("id", "kind", "status", "created_at", "updated_at", "total", "done", "failed", "run_id", "error")
@@ -125,7 +125,7 @@ class JobRunner:
                         continue
             except SpinscopeError as exc:
                 log.warning("job runner: %s", exc.one_line)
-            except Exception:  # noqa: BLE001 - the runner outlives one broken job; the job shows its error
+            except Exception:
                 log.exception("job runner failed")
             self._wake.wait(self.settings.job_poll_s)
             self._wake.clear()

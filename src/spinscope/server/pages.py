@@ -444,7 +444,7 @@ def docs(request: Request) -> HTMLResponse:
     for path, methods in schema.get("paths", {}).items():
         for method, op in methods.items():
             body = (((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema") or {}
-            ok = next((r for s, r in (op.get("responses") or {}).items() if str(s).startswith("2")), {})
+            ok: dict[str, Any] = next((r for s, r in (op.get("responses") or {}).items() if str(s).startswith("2")), {})
             ok_schema = ((ok.get("content") or {}).get("application/json") or {}).get("schema") or {}
             operations.append({
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),

@@ -143,7 +143,7 @@ class AnalysisService:
                 analyses = list(self._pipe(list(docs)))
             except SpinscopeError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - one article's failure is answered, the server goes on
+            except Exception as exc:
                 raise ServerError("E755", docs[0].id, f"analysis failed ({type(exc).__name__})") from exc
         if len(analyses) != len(docs):
             raise ServerError("E755", docs[0].id, f"the pipeline returned {len(analyses)} analyses for {len(docs)} articles")
