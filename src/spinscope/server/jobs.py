@@ -103,10 +103,14 @@ class JobRunner:
         self._thread = threading.Thread(target=self._loop, name="spinscope-jobs", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the batch in progress; an unfinished job stays ``running`` and resumes later."""
+    def request_stop(self) -> None:
+        """Ask the runner to stop after the batch in progress, without waiting for it."""
         self._stop.set()
         self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the batch in progress; an unfinished job stays ``running`` and resumes later."""
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None

@@ -131,10 +131,19 @@ def _form_str(form: Any, name: str, limit: int = 10_000_000) -> str:
 @router.post("/", response_class=HTMLResponse)
 async def home_post(request: Request) -> Response:
     """Analyse what the form holds; one article opens its page, a file of several starts a job."""
-    from spinscope.server.csrf import COOKIE, FIELD
 
     settings = request.app.state.settings
     form = await request.form(max_files=1, max_fields=20, max_part_size=settings.max_body_bytes)
+    try:
+        return await _handle_form(request, form)
+    finally:
+        await form.close()  # an uploaded file is spooled to a temporary file: closed here, whatever happened
+
+
+async def _handle_form(request: Request, form: Any) -> Response:
+    from spinscope.server.csrf import COOKIE, FIELD
+
+    settings = request.app.state.settings
     _csrf(request).check(
         request.cookies.get(COOKIE), _form_str(form, FIELD), origin=request.headers.get("origin"),
         expected_origin=f"{request.url.scheme}://{request.url.netloc}",
