@@ -39,11 +39,8 @@ HOSTILE = (
     "Officials called the plan <script>window.__pwned=1</script> a disgrace and a betrayal, a corrupt scheme.\n\n"
     'See <img src=x onerror="window.__pwned=2"> and <a href="javascript:window.__pwned=4">this link</a>.'
 )
-ARTICLE = (
-    "Harbour plan splits the council\n\n"
-    "Critics called the harbour plan a corrupt betrayal and said everyone in town already knew it would fail.\n\n"
-    "Mayor Lind said the sea wall would be repaired before winter, whatever the cost to taxpayers."
-)
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ARTICLE = (EXAMPLES / "opinion-harbour-accord.txt").read_text(encoding="utf-8")  # the bundled loaded op-ed
 
 
 def settings(tmp_path: Path, **changes: Any) -> ServerSettings:
@@ -100,7 +97,7 @@ def test_analyze_stores_the_article_and_returns_its_id(real: TestClient) -> None
 @pytest.mark.slow
 def test_store_false_analyses_without_storing(real: TestClient) -> None:
     before = real.get("/api/v1/articles").json()["total"]
-    text = ARTICLE.replace("Harbour plan", "Ferry plan").replace("harbour", "ferry")
+    text = (EXAMPLES / "report-harbour-accord.txt").read_text(encoding="utf-8")
     r = real.post("/api/v1/analyze", json={"text": text, "store": False})
     assert r.status_code == 200, r.text
     assert r.json()["id"] is None and r.json()["stored"] is False
@@ -135,7 +132,7 @@ def test_compare_two_stored_articles(real: TestClient) -> None:
     assert len(ids) == 2
     r = real.get("/api/v1/compare", params={"a": ids[0], "b": ids[1]})
     assert r.status_code == 200, r.text
-    assert {"a", "b", "same_story"} <= set(r.json())
+    assert {"a", "b", "story", "quotes"} <= set(r.json()) and isinstance(r.json()["story"]["same_story"], bool)
     page = real.get(f"/compare?a={ids[0]}&b={ids[1]}")
     assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
     assert real.get("/api/v1/compare", params={"a": ids[0], "b": 999_999}).json()["error"]["code"] == "E753"
