@@ -47,7 +47,10 @@ router = APIRouter(include_in_schema=False)
 
 #: File types the upload field takes (as ``spinscope read`` would read them).
 UPLOAD_SUFFIXES = (".txt", ".text", ".html", ".htm", ".jsonl", ".ndjson")
-_CHART_LOCK = threading.Lock()  # matplotlib's pyplot is not thread-safe
+_CHART_LOCK = threading.Lock()
+# Not the report's no-referrer: under it browsers send "Origin: null" with a form post, which the CSRF
+# origin check must refuse. same-origin still sends nothing to any other site.
+_REFERRER = "same-origin"  # matplotlib's pyplot is not thread-safe
 
 
 @cache
@@ -86,11 +89,12 @@ def render(request: Request, template: str, *, status: int = 200, headers: Mappi
     html = _env().get_template(template).render(
         csp=_csp(), version=__version__, css=Markup(asset("report.css") + _server_css()),  # noqa: S704 - our files
         script=Markup(report_script()), csrf_token=token, path=request.url.path,  # noqa: S704 - our own script
-        require_token=request.app.state.settings.require_token, **context,
+        require_token=request.app.state.settings.require_token, referrer_policy=_REFERRER, **context,
     )  # fmt: skip
     response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
     response.headers["Content-Security-Policy"] = _csp() + "; frame-ancestors 'none'"
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = _REFERRER
     if token != request.cookies.get(COOKIE):
         response.headers.append("Set-Cookie", csrf.set_cookie(token, secure=request.url.scheme == "https"))
     return response

@@ -1,0 +1,168 @@
+"""The web app in a real browser: a real uvicorn on 127.0.0.1 and Debian's headless Chromium (Playwright).
+
+As for the report (``tests/test_report_browser.py``): never Playwright's own
+browser download, the system ``chromium`` through ``executable_path``; the
+tests skip where it is missing, except under ``CI=true``, where a skip
+fails the run (``tests/ci_skips.py``). Screenshots go to
+``runs/test-artifacts/``. The server runs the real pipeline, built once for
+the module.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from spinscope.server.app import create_app
+from spinscope.server.settings import ServerSettings
+from spinscope.taxonomy import load
+from test_report_browser import ARGS, ARTIFACTS, CHROMIUM
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HOSTILE = (
+    'He said "<b>enough</b>" <script>window.__pwned=3</script>\n\n'
+    "Officials called the plan <script>window.__pwned=1</script> a disgraceful, corrupt betrayal of every family.\n\n"
+    'See <img src=x onerror="window.__pwned=2"> and <a href="javascript:window.__pwned=4">this link</a> now.'
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn serving the app on 127.0.0.1, on a free port, for the module."""
+    import uvicorn
+
+    db = tmp_path_factory.mktemp("served") / "corpus.db"
+    settings = ServerSettings(db=str(db), port=free_port(), rate_per_minute=100_000, rate_burst=10_000)
+    config = uvicorn.Config(create_app(settings, preload=True), host="127.0.0.1", port=settings.port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield settings.bind
+    srv.should_exit = True
+    thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: apt-get update && apt-get install -y chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Tab:
+    """A page with every request, dialog and script error recorded."""
+
+    def __init__(self, browser: Any, base: str, *, javascript: bool = True) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(self.base + "/")]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_paste_an_article_then_click_a_highlight(browser: Any, server: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab = Tab(browser, server)
+    page = tab.page
+    page.goto(server + "/")
+    page.fill("#f-text", (EXAMPLES / "opinion-harbour-accord.txt").read_text(encoding="utf-8"))
+    page.click("details.chrome summary")
+    page.fill("#f-outlet", "Velmora Today")
+    page.screenshot(path=str(ARTIFACTS / "serve-paste.png"))
+    with page.expect_navigation(timeout=120_000):
+        page.click("button[type=submit]")
+    assert "/articles/" in page.url, page.inner_text("main")[:500]
+    marks = page.locator("mark.hl")
+    assert marks.count() > 0
+    page.screenshot(path=str(ARTIFACTS / "serve-article.png"))
+    first = marks.first
+    first.click()
+    panel = page.locator("#spin-info")
+    assert panel.is_visible()
+    names = (first.get_attribute("data-names") or "").split(", ")
+    techniques = {t.name: t for t in load("techniques")}
+    shown = panel.inner_text()
+    assert names and all(n in shown and techniques[n].definition in shown for n in names)
+    page.keyboard.press("Escape")
+    assert not panel.is_visible()
+    assert tab.foreign_requests() == [] and tab.errors == [] and tab.dialogs == []
+    tab.close()
+
+
+def test_the_corpus_page_filters_without_javascript(browser: Any, server: str) -> None:
+    for name, outlet in (("report-harbour-accord.txt", "Northern Wire"), ("free-form-council-vote.txt", "Daily Lantern")):
+        text = (EXAMPLES / name).read_text(encoding="utf-8")
+        r = httpx.post(server + "/api/v1/analyze", json={"text": text, "outlet": outlet}, timeout=120)
+        assert r.status_code == 200, r.text
+    tab = Tab(browser, server, javascript=False)
+    page = tab.page
+    page.goto(server + "/articles")
+    assert page.locator("table.corpus tbody tr").count() >= 2
+    page.select_option("#outlet", "Daily Lantern")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    rows = page.locator("table.corpus tbody tr")
+    assert rows.count() == 1 and "Daily Lantern" in rows.first.inner_text()
+    assert "outlet=Daily+Lantern" in page.url
+    with page.expect_navigation():
+        page.click("table.corpus tbody tr a[href^='/outlets/']")
+    assert page.locator("h1").inner_text() == "Daily Lantern"
+    assert tab.foreign_requests() == []
+    tab.close()
+
+
+def test_a_hostile_article_runs_no_script(browser: Any, server: str) -> None:
+    tab = Tab(browser, server)
+    page = tab.page
+    page.goto(server + "/")
+    page.fill("#f-text", HOSTILE)
+    page.click("details.chrome summary")
+    page.fill("#f-title", '<img src=x onerror="window.__pwned=6">')
+    with page.expect_navigation(timeout=120_000):
+        page.click("button[type=submit]")
+    assert "/articles/" in page.url
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => document.documentElement.classList.contains('js')")  # our own script ran
+    text = page.inner_text("main")
+    assert "<script>window.__pwned=1</script>" in text and '<img src=x onerror="window.__pwned=2">' in text
+    assert page.locator("main img").count() == 0 and page.locator("main a[href^='javascript:']").count() == 0
+    if page.locator("mark.hl").count():
+        page.locator("mark.hl").first.click()
+    page.goto(server + "/articles")
+    assert page.evaluate("() => window.__pwned") is None
+    assert tab.dialogs == [] and tab.errors == [] and tab.foreign_requests() == []
+    page.screenshot(path=str(ARTIFACTS / "serve-hostile.png"), full_page=True)
+    tab.close()
