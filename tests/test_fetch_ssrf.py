@@ -329,3 +329,12 @@ def test_resolve_public_times_out_on_a_hanging_resolver() -> None:
         assert info.value.code == "E111"
     finally:
         release.set()
+
+
+def test_the_keyword_overrides_the_options(sites: tuple[Site, Site]) -> None:
+    _, internal = sites
+    with pytest.raises(FetchError) as info:
+        fetch_url(f"{internal.base}/secret", ReadOptions(timeout_s=5.0), allow_private=False)
+    assert info.value.code == "E785"
+    assert SECRET.decode() in fetch_url(f"{internal.base}/secret", SAFE, allow_private=True).text
+    assert internal.seen == [("/secret", internal.base.removeprefix("http://"))]

@@ -273,6 +273,7 @@ def fetch_url(
     options: ReadOptions,
     *,
     transport: httpx.BaseTransport | None = None,
+    allow_private: bool | None = None,
     resolver: Resolver | None = None,
     allowed_addresses: Collection[str] = (),
 ) -> RawArticle:
@@ -293,6 +294,9 @@ def fetch_url(
         An httpx transport to use instead of the network (tests pass an
         :class:`httpx.MockTransport`). When given, proxy environment
         variables are not consulted.
+    allow_private:
+        Overrides ``options.allow_private`` when given (the server passes
+        its ``--allow-private-urls`` here).
     resolver:
         With ``allow_private`` off: ``(host, port) -> addresses`` instead of
         the system's ``getaddrinfo`` (tests).
@@ -318,7 +322,8 @@ def fetch_url(
         "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1",
     }
     try:
-        pinned = None if options.allow_private else _Pinned(subject, resolver, allowed_addresses)
+        private_ok = options.allow_private if allow_private is None else allow_private
+        pinned = None if private_ok else _Pinned(subject, resolver, allowed_addresses)
         # Pinned requests must reach the checked address, so no proxy from the environment.
         trust_env = pinned is None
         with httpx.Client(transport=transport, timeout=timeout, headers=headers, trust_env=trust_env) as client:
