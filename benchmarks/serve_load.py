@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -292,10 +293,8 @@ def _ms(value: float | None) -> float | None:
 
 def machine() -> dict[str, Any]:
     mem = ""
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         mem = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal"))
-    except (OSError, StopIteration):
-        pass
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     return {
         "cpus": os.cpu_count(), "memory": " ".join(mem.split()[1:]), "python": platform.python_version(),
