@@ -253,7 +253,7 @@ def test_queue_full_answers_503_with_retry_after_and_admits_only_size() -> None:
             responses = await asyncio.gather(*tasks)
         return responses, started, queue
 
-    responses, started, queue = run(scenario())
+    responses, started, queue = run(asyncio.wait_for(scenario(), timeout=30))
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] * 3 + [503] * 37
     refusal = next(r for r in responses if r.status_code == 503)
