@@ -260,3 +260,16 @@ def test_server_secret_is_shared_through_the_environment() -> None:
     with pytest.raises(ConfigError) as info:
         server_secret({csrf_module.SECRET_ENV: "short"})
     assert info.value.code == "E789"
+
+
+@pytest.mark.database
+def test_tokens_on_postgresql(pg_url: str) -> None:
+    with Store.open(pg_url) as store:
+        token = create_token(store, "pg")
+        assert verify_token(store, token) and not verify_token(store, token[:-1])
+        (info,) = list_tokens(store)
+        assert info.last_used_at is not None
+        revoke_token(store, info.id)
+        assert not verify_token(store, token)
+        rows = store.backend.execute("SELECT token_hash FROM api_tokens")
+    assert rows == [(hash_token(token),)]
