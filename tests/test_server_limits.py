@@ -306,3 +306,32 @@ def test_queue_rejects_bad_sizes() -> None:
         WorkQueue(size=1, workers=2)
     with pytest.raises(ValueError):
         RateLimitMiddleware(_starlette_echo(), per_minute=0)
+
+
+def test_a_waiter_that_gives_up_frees_its_place() -> None:
+    """A client that disconnects while waiting (its task cancelled) must not keep a place."""
+
+    async def scenario() -> None:
+        queue = WorkQueue(size=2, workers=1)
+        gate = asyncio.Event()
+
+        async def hold() -> None:
+            async with queue.slot():
+                await gate.wait()
+
+        holder = asyncio.create_task(hold())
+        waiter = asyncio.create_task(hold())
+        while queue.waiting < 1:
+            await asyncio.sleep(0)
+        with pytest.raises(QueueFull):
+            async with queue.slot():
+                pass
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert (queue.running, queue.waiting) == (1, 0)
+        gate.set()
+        await holder
+        assert queue.stats()["running"] == 0
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=10))
