@@ -712,6 +712,80 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
         raise typer.Exit(EXIT_PARTIAL)
 
 
+# ==== API tokens for spinscope serve --require-token (spinscope.server.tokens) ===============
+token_app = typer.Typer(
+    help="API tokens for the server's write endpoints (only a hash is stored).", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
+
+
+@contextlib.contextmanager
+def _token_errors() -> Iterator[None]:
+    """Token and store errors as one coded line: a bad label exits 2 (usage), the rest 1."""
+    from spinscope.server.tokens import TokenError
+
+    try:
+        with _StoreErrors():
+            yield
+    except TokenError as exc:
+        _err.print(f"error: {exc.one_line}", markup=False)
+        raise typer.Exit(2 if exc.code == "E788" else 1) from None
+
+
+@token_app.command("create")
+def token_create_command(
+    label: Annotated[str, typer.Option("--label", help="What the token is for (shown by token list).")],
+    db: DbOpt = None,
+) -> None:
+    """Make a token and print it once: it cannot be shown again (the store keeps its hash)."""
+    from spinscope.server.tokens import create_token
+    from spinscope.store import Store
+
+    with _token_errors(), Store.open(db) as store:
+        token = create_token(store, label)
+    typer.echo(token)
+    _err.print("store it now: only its hash is kept; send it as 'Authorization: Bearer <token>'", markup=False)
+
+
+@token_app.command("list")
+def token_list_command(
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List the tokens: id, label, when made, last used and revoked (never the tokens)."""
+    from spinscope.server.tokens import list_tokens
+    from spinscope.store import Store
+
+    with _token_errors(), Store.open(db, create=False) as store:
+        tokens = list_tokens(store)
+    if as_json:
+        for info in tokens:
+            typer.echo(json.dumps({"id": info.id, "label": info.label, "created_at": info.created_at,
+                                   "last_used_at": info.last_used_at, "revoked_at": info.revoked_at,
+                                   "active": info.active}, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table("id", "label", "created", "last used", "revoked")
+    for info in tokens:
+        table.add_row(str(info.id), _plain(info.label), info.created_at, info.last_used_at or "-", info.revoked_at or "-")
+    Console(highlight=False).print(table)
+
+
+@token_app.command("revoke")
+def token_revoke_command(
+    token_id: Annotated[int, typer.Argument(help="The token's id (from spinscope token list).")],
+    db: DbOpt = None,
+) -> None:
+    """Revoke a token: requests carrying it are refused from now on."""
+    from spinscope.server.tokens import revoke_token
+    from spinscope.store import Store
+
+    with _token_errors(), Store.open(db, create=False) as store:
+        info = revoke_token(store, token_id)
+    _err.print(f"revoked token {info.id} ({info.label}) at {info.revoked_at}", markup=False)
+
+
 # ==== corpus store: add, search, stats, export, prune, report --db (spinscope.store) =========
 # Exit codes of these commands: 0 all fine, 1 some input failed or the database refused
 # (locked, read-only, unreachable), 2 usage (Typer's, and bad option values such as dates).
