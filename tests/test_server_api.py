@@ -393,9 +393,9 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the standard library's name
         type(self).hits.append(self.path)
-        body = b"<html><head><title>Local</title></head><body><article><p>A corrupt local article.</p></article></body></html>"
+        body = b"A local article\n\nCritics called it a corrupt local article, and everyone agreed.\n"
         self.send_response(200)
-        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -414,8 +414,28 @@ def test_url_inputs_never_reach_private_addresses(fake: TestClient, host: str) -
     _Counting.hits = []
     try:
         r = fake.post("/api/v1/analyze", json={"url": f"http://{host}:{port}/article"})
-        assert r.status_code == 422, r.text
+        assert r.status_code == 422 and error(r) == "E785", r.text
         assert _Counting.hits == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.network
+def test_allow_private_urls_lets_tests_fetch_from_loopback(tmp_path: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Counting.hits = []
+    try:
+        app = create_app(settings(tmp_path, allow_private_urls=True), pipe=fake_analyse, meta=META)
+        with TestClient(app) as client:
+            r = client.post("/api/v1/analyze", json={"url": f"http://127.0.0.1:{port}/article", "outlet": "Local"})
+            assert r.status_code == 200, r.text
+            assert r.json()["analysis"]["document"]["url"] == f"http://127.0.0.1:{port}/article"
+            assert "corrupt local article" in r.json()["analysis"]["document"]["text"]
+        assert _Counting.hits == ["/article"]
     finally:
         server.shutdown()
         server.server_close()

@@ -10,7 +10,6 @@ E750  400     the body is not valid JSON
 E751  422     a field is missing, of the wrong type or out of range
 E752  415     the body's content type is not the one the endpoint takes
 E753  404     no such article, job, story or page
-E754  422     URL inputs are off: this build's fetcher cannot check addresses
 E755  500     the pipeline failed on the article
 E756  413     a batch holds more articles than ``max_batch``
 E757  405     the method is not allowed on this path
@@ -19,7 +18,8 @@ E758  500     an unexpected server error (logged; the message says no more)
 
 The limits' refusals come from :mod:`spinscope.server.limits`,
 :mod:`spinscope.server.tokens` and :mod:`spinscope.server.csrf` (E780-E789:
-body too large 413, rate limit 429, queue full 503, token 401, CSRF 403)
+body too large 413, rate limit 429, queue full 503, token 401, CSRF 403,
+a URL to a non-public address E785)
 in the same shape. An article the reader cannot read (empty, binary, a
 refused or failed URL) is answered 422 with the reader's own code
 (E1xx, E7xx).
@@ -35,7 +35,7 @@ __all__ = ["STATUS", "ServerError", "error_body"]
 
 #: HTTP status of each server code.
 STATUS: dict[str, int] = {
-    "E750": 400, "E751": 422, "E752": 415, "E753": 404, "E754": 422, "E755": 500, "E756": 413,
+    "E750": 400, "E751": 422, "E752": 415, "E753": 404, "E755": 500, "E756": 413,
     "E757": 405, "E758": 500,
 }  # fmt: skip
 

@@ -13,9 +13,8 @@ small queries.
 
 from __future__ import annotations
 
-import inspect
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +70,9 @@ class AnalysisService:
             self._pipe = pipe
             self.meta = dict(meta or {"name": "injected"})
             self.health_meta = dict(self.meta)
-        self.read_options = ReadOptions(max_bytes=settings.max_body_bytes, timeout_s=settings.fetch_timeout_s)
+        self.read_options = ReadOptions(
+            max_bytes=settings.max_body_bytes, timeout_s=settings.fetch_timeout_s, allow_private=settings.allow_private_urls
+        )
         self.pipeline_id: str | None = None
         self.run_id: int | None = None
         self.added = 0
@@ -123,13 +124,14 @@ class AnalysisService:
         return build_document(raw, options)
 
     def fetch(self, url: str) -> RawArticle:
-        """Fetch ``url`` with the address checks of server mode (loopback, private, link-local refused)."""
-        from spinscope.ingest import fetch as fetch_module
+        """Fetch ``url`` with server mode's address checks: loopback, private, link-local, multicast refused (E785).
 
-        fetch_url: Callable[..., RawArticle] = fetch_module.fetch_url
-        if "allow_private" not in inspect.signature(fetch_url).parameters:
-            # Without the address checks a URL could reach this machine's private services: refuse.
-            raise ServerError("E754", url, "URL inputs are disabled: this build's fetcher cannot check addresses")
+        Each redirect is checked again and the connection goes to the address
+        that was checked (:func:`spinscope.ingest.fetch.fetch_url`);
+        ``--allow-private-urls`` lifts the check (tests on loopback).
+        """
+        from spinscope.ingest.fetch import fetch_url
+
         return fetch_url(url, self.read_options, allow_private=self.settings.allow_private_urls)
 
     # -- analysing ---------------------------------------------------------------------------
