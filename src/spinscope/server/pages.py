@@ -89,7 +89,8 @@ def render(request: Request, template: str, *, status: int = 200, headers: Mappi
     html = _env().get_template(template).render(
         csp=_csp(), version=__version__, css=Markup(asset("report.css") + _server_css()),  # noqa: S704 - our files
         script=Markup(report_script()), csrf_token=token, path=request.url.path,  # noqa: S704 - our own script
-        require_token=request.app.state.settings.require_token, referrer_policy=_REFERRER, **context,
+        require_token=request.app.state.settings.require_token, referrer_policy=_REFERRER,
+        show_howto=template == "article.html.j2", **context,
     )  # fmt: skip
     response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
     response.headers["Content-Security-Policy"] = _csp() + "; frame-ancestors 'none'"
