@@ -439,3 +439,71 @@ def test_allow_private_urls_lets_tests_fetch_from_loopback(tmp_path: Path) -> No
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_jobs_and_the_corpus_list_on_postgresql(pg_url: str) -> None:
+    """The same server over PostgreSQL: a job claimed and run, search, filters, sorting and pages."""
+    rng = random.Random(5)
+    articles = [api_article(i, rng) for i in range(7)]
+    app = create_app(ServerSettings(db=pg_url, rate_per_minute=100_000, rate_burst=10_000, job_poll_s=0.05, job_batch=3),
+                     pipe=fake_analyse, meta=META)  # fmt: skip
+    with TestClient(app) as client:
+        job = wait_job(client, client.post("/api/v1/articles", json={"articles": articles}).json()["id"])
+        assert (job["status"], job["done"], job["failed"]) == ("finished", 7, 0)
+        every = client.get("/api/v1/articles", params={"limit": 3}).json()
+        assert every["total"] == 7 and every["next_offset"] == 3 and len(every["items"]) == 3
+        words = client.get("/api/v1/articles", params={"q": '"report 4"'}).json()
+        assert [item["title"] for item in words["items"]] == ["Harbour report number 4"]
+        outlet = articles[0]["outlet"]
+        got = client.get("/api/v1/articles", params={"outlet": outlet, "sort": "title"}).json()
+        assert got["total"] == sum(1 for a in articles if a["outlet"] == outlet)
+        titles = [item["title"] for item in got["items"]]
+        assert titles == sorted(titles, key=str.lower)
+        assert client.get(f"/articles/{every['items'][0]['id']}").status_code == 200
+        assert client.get("/articles", params={"q": "harbour", "sort": "density"}).status_code == 200
+
+
+@pytest.mark.slow
+def test_spinscope_serve_binds_loopback_says_so_and_stops_cleanly(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "new.db"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from spinscope.cli import main; main()", "serve", "--db", str(db), "--port", str(port)],
+        stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        health = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert health is not None and health.status_code == 200, "the server did not answer"
+        assert health.json()["store_schema_version"] >= 3
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert f"spinscope serve: http://127.0.0.1:{port}" in err and "warning" not in err.lower()
+    with Store.open(str(db)) as store:
+        assert store.backend.execute("SELECT status FROM runs WHERE command = 'spinscope serve'") == [("finished",)]
+
+
+def test_which_hosts_count_as_loopback() -> None:
+    from spinscope.server.settings import is_loopback
+
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.5.5.5", "::1", "[::1]", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.4", "example.org"))
