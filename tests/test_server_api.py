@@ -138,6 +138,30 @@ def test_compare_two_stored_articles(real: TestClient) -> None:
     assert real.get("/api/v1/compare", params={"a": ids[0], "b": 999_999}).json()["error"]["code"] == "E753"
 
 
+@pytest.mark.slow
+def test_stories_group_the_stored_articles(real: TestClient) -> None:
+    # Three reports of one rate rise (tests/data/stories: gold story "velmora-rate-rise", with quote drift).
+    for name in ("article04", "article05", "article06"):
+        text = (Path(__file__).parent / "data" / "stories" / f"{name}.txt").read_text(encoding="utf-8")
+        assert real.post("/api/v1/analyze", json={"text": text}).status_code == 200
+    stories = real.get("/api/v1/stories").json()
+    stored = real.get("/api/v1/articles", params={"limit": 100}).json()
+    assert sum(len(st["doc_ids"]) for st in stories) == stored["total"]  # every article is in one story
+    biggest = max(stories, key=lambda st: st["size"])
+    assert biggest["size"] >= 3
+    detail = real.get(f"/api/v1/stories/{biggest['id']}").json()
+    ids = {a["id"] for a in detail["articles"]}
+    assert len(ids) == biggest["size"] and ids <= {item["id"] for item in stored["items"]}
+    page = real.get(f"/stories/{biggest['id']}")
+    assert page.status_code == 200 and "/compare?a=" in page.text
+    assert all(f'href="/articles/{i}"' in page.text for i in ids)  # the articles side by side
+    assert "Quote drift" in page.text
+    assert real.get("/stories").status_code == 200
+    assert error(real.get("/api/v1/stories/no-such-story")) == "E753"
+    by_story = real.get("/api/v1/stats", params={"by": "story"}).json()
+    assert by_story["by"] == "story" and by_story["stories"]
+
+
 # -- the server's own logic, on the rule-based analyser ----------------------------------------
 @pytest.fixture
 def fake(tmp_path: Path) -> Iterator[TestClient]:
