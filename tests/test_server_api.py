@@ -531,3 +531,31 @@ def test_which_hosts_count_as_loopback() -> None:
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.5.5.5", "::1", "[::1]", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.4", "example.org"))
+
+
+def test_with_require_token_the_paste_form_asks_for_the_token(tmp_path: Path) -> None:
+    from spinscope.server.tokens import create_token
+
+    with TestClient(create_app(settings(tmp_path, require_token=True), pipe=fake_analyse, meta=META)) as client:
+        csrf = _csrf_token(client)
+        assert 'name="token" type="password"' in client.get("/").text
+        r = client.post("/", data={"text": "Title\n\nA corrupt plan.", "csrf_token": csrf}, follow_redirects=False)
+        assert r.status_code == 401 and "E783" in r.text
+        r = client.post("/", data={"text": "Title\n\nA corrupt plan.", "csrf_token": csrf, "token": "sst_wrong"},
+                        follow_redirects=False)  # fmt: skip
+        assert r.status_code == 401
+        with Store.open(str(tmp_path / "corpus.db")) as store:
+            token = create_token(store, "desk")
+        r = client.post("/", data={"text": "Title\n\nA corrupt plan.", "csrf_token": csrf, "token": token},
+                        follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+
+
+def test_an_outlet_name_is_one_path_segment(fake: TestClient) -> None:
+    r = fake.post("/api/v1/analyze", json={"text": "Title\n\nA corrupt plan.", "outlet": "News/Views & <Co>"})
+    assert r.status_code == 200
+    html = fake.get("/articles").text
+    assert 'href="/outlets/News%2FViews%20%26%20%3CCo%3E"' in html
+    page = fake.get("/outlets/News%2FViews%20%26%20%3CCo%3E")
+    assert page.status_code == 200 and "<h1 id=\"outlet-h\">News/Views &amp; &lt;Co&gt;</h1>" in page.text
+    assert fake.get("/favicon.ico").status_code == 204

@@ -62,6 +62,8 @@ def _server_css() -> str:
 def _env() -> Environment:
     env = jinja_env("spinscope.server", "spinscope.report")
     env.filters["highlight"] = highlight_markup
+    # One path segment: unlike Jinja's urlencode, "/" is escaped too (an outlet may contain one).
+    env.filters["segment"] = lambda value: quote(str(value), safe="")
     return env
 
 
@@ -116,6 +118,12 @@ def _page_url(path: str, params: Mapping[str, Any], **changes: Any) -> str:
     """``path`` with ``params`` (empty ones dropped) and ``changes`` as its query string."""
     merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
     return path + ("?" + urlencode(merged) if merged else "")
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon (browsers ask for one on every first visit): an empty answer instead of an error page."""
+    return Response(status_code=204)
 
 
 # -- paste page ----------------------------------------------------------------------------
@@ -318,7 +326,7 @@ def _chart(result: Any, label: str, prefix: str) -> Markup | None:
     return sanitise_svg(svg, prefix=prefix, label=label)
 
 
-@router.get("/outlets/{name}", response_class=HTMLResponse)
+@router.get("/outlets/{name:path}", response_class=HTMLResponse)  # an outlet may hold a "/"
 def outlet_page(name: str, request: Request) -> HTMLResponse:
     """One outlet's profile: its techniques over time, its genres and narratives, its newest articles."""
     from spinscope.store.query import stats
