@@ -24,6 +24,7 @@ from spinscope.server.limits import (
     RateLimitMiddleware,
     RequestRefused,
     WorkQueue,
+    client_key,
     refused_handler,
 )
 
@@ -393,3 +394,23 @@ def test_a_waiter_that_gives_up_frees_its_place() -> None:
         assert queue.stats()["running"] == 0
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=10))
+
+
+@pytest.mark.parametrize(
+    ("client", "key"),
+    [
+        (("198.51.100.7", 1), "198.51.100.7"),
+        (("2001:db8:1:2:aaaa::1", 1), "2001:db8:1:2::/64"),
+        (("::ffff:198.51.100.7", 1), "198.51.100.7"),
+        (None, "unknown"),
+    ],
+)
+def test_client_key(client: Any, key: str) -> None:
+    assert client_key({"type": "http", "client": client}) == key
+
+
+def test_ipv6_addresses_of_one_network_share_a_bucket() -> None:
+    limiter = RateLimitMiddleware(_starlette_echo(), per_minute=60, burst=1, clock=FakeClock())
+    assert run(gets(limiter, 1, client=("2001:db8:5:6::1", 1)))[0].status_code == 200
+    assert run(gets(limiter, 1, client=("2001:db8:5:6::ffff", 1)))[0].status_code == 429
+    assert run(gets(limiter, 1, client=("2001:db8:5:7::1", 1)))[0].status_code == 200

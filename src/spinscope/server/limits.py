@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import json
 import math
 import time
@@ -44,6 +45,7 @@ __all__ = [
     "RequestRefused",
     "WorkQueue",
     "client_host",
+    "client_key",
     "error_body",
     "refused_handler",
     "send_refusal",
@@ -142,6 +144,23 @@ def client_host(scope: Scope) -> str:
     if client:
         return str(client[0])
     return "unknown"
+
+
+def client_key(scope: Scope) -> str:
+    """The rate limit's key for a client: its IPv4 address, or the /64 network of an IPv6 one.
+
+    One IPv6 subscriber usually holds a whole /64 and can pick a new address
+    for every request; keying on the single address would give each of them
+    a fresh bucket.
+    """
+    host = client_host(scope)
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip)
 
 
 class _BodyTooLarge(Exception):
@@ -255,8 +274,8 @@ class RateLimitMiddleware:
     burst:
         Requests a client may make at once (the bucket's size), at least 1.
     key:
-        Maps an ASGI scope to the client's key (default: the peer address,
-        :func:`client_host`).
+        Maps an ASGI scope to the client's key (default :func:`client_key`:
+        the peer's IPv4 address or IPv6 /64).
     exempt_paths:
         Paths never limited (the health check, so monitoring cannot be starved).
     max_clients:
@@ -270,7 +289,7 @@ class RateLimitMiddleware:
         app: ASGIApp,
         per_minute: float = 120.0,
         burst: int = 30,
-        key: Callable[[Scope], str] = client_host,
+        key: Callable[[Scope], str] | None = None,
         *,
         exempt_paths: Collection[str] = ("/health",),
         max_clients: int = 10_000,
@@ -281,7 +300,7 @@ class RateLimitMiddleware:
         self.app = app
         self.rate = per_minute / 60.0  # tokens per second
         self.burst = float(burst)
-        self.key = key
+        self.key = key or client_key
         self.exempt_paths = frozenset(exempt_paths)
         self.max_clients = max_clients
         self.clock = clock
