@@ -24,6 +24,7 @@ from spinscope.server.limits import (
     RateLimitMiddleware,
     RequestRefused,
     WorkQueue,
+    client_key,
     refused_handler,
 )
 
@@ -288,17 +289,75 @@ def test_slot_raises_queue_full_at_once_and_frees_on_error() -> None:
     run(scenario())
 
 
-def test_run_executes_blocking_work_in_a_thread() -> None:
+def test_run_uses_the_queues_own_threads() -> None:
     import threading
 
-    async def scenario() -> tuple[int, int]:
-        queue = WorkQueue(size=2, workers=2)
-        loop_thread = threading.get_ident()
-        results = await asyncio.gather(queue.run(threading.get_ident), queue.run(threading.get_ident))
-        return loop_thread, results[0]
+    async def scenario() -> tuple[int, set[str]]:
+        queue = WorkQueue(size=8, workers=1)
+        names = await asyncio.gather(*(queue.run(lambda: threading.current_thread().name) for _ in range(5)))
+        queue.close()
+        return threading.get_ident(), set(names)
 
-    loop_thread, worker_thread = run(scenario())
-    assert worker_thread != loop_thread
+    _, names = run(scenario())
+    assert len(names) == 1 and next(iter(names)).startswith("spinscope-work")
+
+
+def test_run_never_exceeds_workers_and_refuses_beyond_size() -> None:
+    import threading
+    import time as clock
+
+    lock = threading.Lock()
+    now = [0]
+    peak = [0]
+
+    def work() -> int:
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        clock.sleep(0.05)
+        with lock:
+            now[0] -= 1
+        return 1
+
+    async def scenario() -> list[Any]:
+        queue = WorkQueue(size=4, workers=2)
+        results = await asyncio.gather(*(queue.run(work) for _ in range(10)), return_exceptions=True)
+        queue.close()
+        return results
+
+    results = run(scenario())
+    assert results.count(1) == 4 and sum(isinstance(r, QueueFull) for r in results) == 6
+    assert peak[0] == 2
+
+
+def test_cancelled_run_keeps_its_place_until_the_thread_is_done() -> None:
+    import threading
+
+    release = threading.Event()
+
+    async def scenario() -> None:
+        queue = WorkQueue(size=1, workers=1)
+        task = asyncio.create_task(queue.run(release.wait, 10))
+        while queue.running < 1:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # The thread still works: its place is still taken, so nothing more is admitted.
+        assert queue.running == 1
+        with pytest.raises(QueueFull):
+            await queue.run(lambda: None)
+        release.set()
+        while queue.running:
+            await asyncio.sleep(0.01)
+        assert await queue.run(lambda: 5) == 5
+        assert queue.stats() == {"size": 1, "workers": 1, "running": 0, "waiting": 0}
+        queue.close()
+
+    try:
+        run(asyncio.wait_for(scenario(), timeout=10))
+    finally:
+        release.set()
 
 
 def test_queue_rejects_bad_sizes() -> None:
@@ -335,3 +394,23 @@ def test_a_waiter_that_gives_up_frees_its_place() -> None:
         assert queue.stats()["running"] == 0
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=10))
+
+
+@pytest.mark.parametrize(
+    ("client", "key"),
+    [
+        (("198.51.100.7", 1), "198.51.100.7"),
+        (("2001:db8:1:2:aaaa::1", 1), "2001:db8:1:2::/64"),
+        (("::ffff:198.51.100.7", 1), "198.51.100.7"),
+        (None, "unknown"),
+    ],
+)
+def test_client_key(client: Any, key: str) -> None:
+    assert client_key({"type": "http", "client": client}) == key
+
+
+def test_ipv6_addresses_of_one_network_share_a_bucket() -> None:
+    limiter = RateLimitMiddleware(_starlette_echo(), per_minute=60, burst=1, clock=FakeClock())
+    assert run(gets(limiter, 1, client=("2001:db8:5:6::1", 1)))[0].status_code == 200
+    assert run(gets(limiter, 1, client=("2001:db8:5:6::ffff", 1)))[0].status_code == 429
+    assert run(gets(limiter, 1, client=("2001:db8:5:7::1", 1)))[0].status_code == 200

@@ -24,11 +24,14 @@ same shape and headers.
 from __future__ import annotations
 
 import asyncio
+import functools
+import ipaddress
 import json
 import math
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -42,6 +45,7 @@ __all__ = [
     "RequestRefused",
     "WorkQueue",
     "client_host",
+    "client_key",
     "error_body",
     "refused_handler",
     "send_refusal",
@@ -140,6 +144,23 @@ def client_host(scope: Scope) -> str:
     if client:
         return str(client[0])
     return "unknown"
+
+
+def client_key(scope: Scope) -> str:
+    """The rate limit's key for a client: its IPv4 address, or the /64 network of an IPv6 one.
+
+    One IPv6 subscriber usually holds a whole /64 and can pick a new address
+    for every request; keying on the single address would give each of them
+    a fresh bucket.
+    """
+    host = client_host(scope)
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip)
 
 
 class _BodyTooLarge(Exception):
@@ -253,8 +274,8 @@ class RateLimitMiddleware:
     burst:
         Requests a client may make at once (the bucket's size), at least 1.
     key:
-        Maps an ASGI scope to the client's key (default: the peer address,
-        :func:`client_host`).
+        Maps an ASGI scope to the client's key (default :func:`client_key`:
+        the peer's IPv4 address or IPv6 /64).
     exempt_paths:
         Paths never limited (the health check, so monitoring cannot be starved).
     max_clients:
@@ -268,7 +289,7 @@ class RateLimitMiddleware:
         app: ASGIApp,
         per_minute: float = 120.0,
         burst: int = 30,
-        key: Callable[[Scope], str] = client_host,
+        key: Callable[[Scope], str] | None = None,
         *,
         exempt_paths: Collection[str] = ("/health",),
         max_clients: int = 10_000,
@@ -279,7 +300,7 @@ class RateLimitMiddleware:
         self.app = app
         self.rate = per_minute / 60.0  # tokens per second
         self.burst = float(burst)
-        self.key = key
+        self.key = key or client_key
         self.exempt_paths = frozenset(exempt_paths)
         self.max_clients = max_clients
         self.clock = clock
@@ -343,7 +364,13 @@ class WorkQueue:
     (503, E782, with Retry-After) at once -- a request never waits for a
     place, so memory stays bounded by ``size`` however many clients come --
     then waits for one of the ``workers`` runners. :meth:`run` does both and
-    runs a blocking function in a thread.
+    runs a blocking function on the queue's own ``workers`` threads.
+
+    Those threads are the queue's, not the event loop's shared pool: the
+    analyses then always run on the same few threads, so the C allocator
+    keeps a few per-thread heaps instead of growing one in every pool thread
+    an analysis happens to land on (the server's memory stays flat), and
+    the shared pool stays free for the cheap read endpoints.
 
     Parameters
     ----------
@@ -367,6 +394,7 @@ class WorkQueue:
         self._semaphore: asyncio.Semaphore | None = None  # made lazily, inside the server's event loop
         self._done = 0
         self._busy_s = 0.0
+        self._executor: ThreadPoolExecutor | None = None
 
     @property
     def waiting(self) -> int:
@@ -407,11 +435,53 @@ class WorkQueue:
             self._held -= 1
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run the blocking ``fn(*args)`` in a worker thread inside a slot (QueueFull when full)."""
-        import anyio.to_thread  # starlette's dependency; imported only when serving
+        """Run the blocking ``fn(*args)`` on one of the queue's threads, inside a slot (QueueFull when full).
 
-        async with self.slot():
-            return await anyio.to_thread.run_sync(fn, *args)
+        A thread cannot be stopped, so a request cancelled while its work
+        runs (the client went away, the server is stopping) keeps its place
+        until that work is done: the queue never holds more than ``size``
+        pieces of work, even then.
+        """
+        if self._held >= self.size:
+            raise QueueFull(self.size, self.retry_after())
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.workers)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="spinscope-work")
+        semaphore = self._semaphore
+        self._held += 1
+        handed_off = False
+        try:
+            await semaphore.acquire()  # a cancelled wait acquires nothing
+            try:
+                self._running += 1
+                began = time.monotonic()
+                future = asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
+
+                def finished(_: object) -> None:
+                    # Runs on the event loop when the work ends, whether or not anyone still waits for it.
+                    self._running -= 1
+                    self._done += 1
+                    self._busy_s += time.monotonic() - began
+                    self._held -= 1
+                    semaphore.release()
+
+                future.add_done_callback(finished)
+                handed_off = True
+            finally:
+                if not handed_off:
+                    self._running -= 1
+                    semaphore.release()
+            return await asyncio.shield(future)
+        finally:
+            if not handed_off:
+                self._held -= 1
+
+    def close(self) -> None:
+        """Let the queue's threads end once their work is done (the server's shutdown)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
     def stats(self) -> dict[str, int]:
         """Places, workers, and how many are running and waiting now (for /health)."""
