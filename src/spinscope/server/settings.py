@@ -41,7 +41,7 @@ class ServerSettings:
     exclude: tuple[str, ...] = ()
     page_size: int = 20
     max_batch: int = 1000
-    job_batch: int = 8
+    job_batch: int = 4
     job_poll_s: float = 1.0
     job_stale_s: float = 30.0
 
