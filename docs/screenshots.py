@@ -48,6 +48,7 @@ def main(out: Path = ROOT / "docs" / "img") -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
                 page = browser.new_page(viewport={"width": 1200, "height": 900})
+                page.set_default_timeout(300_000)  # the submit click waits for the analysis
                 page.goto(settings.bind + "/")
                 page.fill("#f-text", (ROOT / "examples" / "opinion-harbour-accord.txt").read_text(encoding="utf-8"))
                 page.click("details.chrome summary")

@@ -78,10 +78,14 @@ class Tab:
     def __init__(self, browser: Any, base: str, *, javascript: bool = True) -> None:
         self.base = base
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+        # An analysis on a busy 2-core machine can take a minute: the click that submits waits for it.
+        self.context.set_default_timeout(180_000)
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
+        self.console: list[str] = []  # a CSP violation is reported here
+        self.page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -102,7 +106,7 @@ def test_paste_an_article_then_click_a_highlight(browser: Any, server: str) -> N
     page.click("details.chrome summary")
     page.fill("#f-outlet", "Velmora Today")
     page.screenshot(path=str(ARTIFACTS / "serve-paste.png"))
-    with page.expect_navigation(timeout=120_000):
+    with page.expect_navigation(timeout=180_000):
         page.click("button[type=submit]")
     assert "/articles/" in page.url, page.inner_text("main")[:500]
     marks = page.locator("mark.hl")
@@ -151,7 +155,7 @@ def test_a_hostile_article_runs_no_script(browser: Any, server: str) -> None:
     page.fill("#f-text", HOSTILE)
     page.click("details.chrome summary")
     page.fill("#f-title", '<img src=x onerror="window.__pwned=6">')
-    with page.expect_navigation(timeout=120_000):
+    with page.expect_navigation(timeout=180_000):
         page.click("button[type=submit]")
     assert "/articles/" in page.url
     assert page.evaluate("() => window.__pwned") is None
@@ -165,4 +169,21 @@ def test_a_hostile_article_runs_no_script(browser: Any, server: str) -> None:
     assert page.evaluate("() => window.__pwned") is None
     assert tab.dialogs == [] and tab.errors == [] and tab.foreign_requests() == []
     page.screenshot(path=str(ARTIFACTS / "serve-hostile.png"), full_page=True)
+    tab.close()
+
+
+def test_every_page_keeps_to_its_content_security_policy(browser: Any, server: str) -> None:
+    """No page breaks its own CSP (a violation is a console error) or loads anything from elsewhere."""
+    items = httpx.get(server + "/api/v1/articles", params={"limit": 2}, timeout=30).json()["items"]
+    assert len(items) == 2, "runs after the tests above stored articles"
+    a, b = items[0]["id"], items[1]["id"]
+    stories = httpx.get(server + "/api/v1/stories", timeout=300).json()
+    outlet = next(i["outlet"] for i in httpx.get(server + "/api/v1/articles", params={"limit": 100}).json()["items"] if i["outlet"])
+    paths = ["/", "/articles", f"/articles/{a}", "/stats", "/stats?by=month&metric=frames", "/stories",
+             f"/stories/{stories[0]['id']}", f"/compare?a={a}&b={b}", "/docs",
+             "/outlets/" + outlet.replace(" ", "%20")]  # fmt: skip
+    tab = Tab(browser, server)
+    for path in paths:
+        assert tab.page.goto(server + path).status == 200, path
+    assert tab.console == [] and tab.errors == [] and tab.foreign_requests() == []
     tab.close()
