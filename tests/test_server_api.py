@@ -559,3 +559,25 @@ def test_an_outlet_name_is_one_path_segment(fake: TestClient) -> None:
     page = fake.get("/outlets/News%2FViews%20%26%20%3CCo%3E")
     assert page.status_code == 200 and "<h1 id=\"outlet-h\">News/Views &amp; &lt;Co&gt;</h1>" in page.text
     assert fake.get("/favicon.ico").status_code == 204
+
+
+def test_two_workers_on_one_store_run_each_job_once(tmp_path: Path) -> None:
+    """As with ``--workers 2``: two apps (each with its own job runner) share the store; each job runs in one."""
+    analysed: list[str] = []
+    lock = threading.Lock()
+
+    def counting(docs: Sequence[Document]) -> Iterator[Any]:
+        with lock:
+            analysed.extend(d.title or "" for d in docs)
+        time.sleep(0.01)
+        return fake_analyse(docs)
+
+    rng = random.Random(9)
+    batches = [[api_article(10 * j + i, rng) for i in range(5)] for j in range(4)]
+    one = create_app(settings(tmp_path, job_batch=2), pipe=counting, meta=META)
+    two = create_app(settings(tmp_path, job_batch=2), pipe=counting, meta=META)
+    with TestClient(one) as a, TestClient(two) as b:
+        ids = [(a if j % 2 else b).post("/api/v1/articles", json={"articles": batch}).json()["id"] for j, batch in enumerate(batches)]
+        jobs = [wait_job(a, job_id) for job_id in ids]
+    assert [(j["status"], j["done"]) for j in jobs] == [("finished", 5)] * 4
+    assert sorted(analysed) == sorted(x["title"] for batch in batches for x in batch)  # each article once
