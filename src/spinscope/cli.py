@@ -1198,8 +1198,12 @@ def serve_command(
         rate_burst=burst, queue_size=queue_size, model=str(model) if model else None,
         exclude=tuple(_split_exclude(exclude)),
     )  # fmt: skip
-    with _StoreErrors(), Store.open(settings.db):
-        pass  # create or upgrade the store once, here, before workers race to
+    with _StoreErrors(), Store.open(settings.db) as store:  # create or upgrade it once, before workers race to
+        from spinscope.server.tokens import list_tokens
+
+        active = [t for t in list_tokens(store) if t.active]
+    if require_token and not active:
+        _err.print("warning: --require-token, but the store has no active token yet: spinscope token create", markup=False)
     server_secret()  # one CSRF secret for every worker (put in the environment they inherit)
     _err.print(f"spinscope serve: {settings.bind} (store {settings.db}, {workers} worker{'s' if workers != 1 else ''})",
                markup=False)  # fmt: skip
