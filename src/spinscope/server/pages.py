@@ -144,7 +144,6 @@ def _form_str(form: Any, name: str, limit: int = 10_000_000) -> str:
 @router.post("/", response_class=HTMLResponse)
 async def home_post(request: Request) -> Response:
     """Analyse what the form holds; one article opens its page, a file of several starts a job."""
-
     settings = request.app.state.settings
     form = await request.form(max_files=1, max_fields=20, max_part_size=settings.max_body_bytes)
     try:
