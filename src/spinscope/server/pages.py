@@ -64,7 +64,21 @@ def _env() -> Environment:
     env.filters["highlight"] = highlight_markup
     # One path segment: unlike Jinja's urlencode, "/" is escaped too (an outlet may contain one).
     env.filters["segment"] = lambda value: quote(str(value), safe="")
+    env.filters["label_name"] = _label_name
     return env
+
+
+@cache
+def _display_names() -> dict[str, str]:
+    """Taxonomy label -> display name (techniques, frames, genres), for the statistics tables."""
+    from spinscope.taxonomy import load
+
+    return {t.label: t.name for name in ("techniques", "frames", "genres") for t in load(name)}
+
+
+def _label_name(label: object) -> str:
+    text = str(label)
+    return _display_names().get(text, text)
 
 
 def _csp() -> str:
