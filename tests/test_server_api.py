@@ -581,3 +581,13 @@ def test_two_workers_on_one_store_run_each_job_once(tmp_path: Path) -> None:
         jobs = [wait_job(a, job_id) for job_id in ids]
     assert [(j["status"], j["done"]) for j in jobs] == [("finished", 5)] * 4
     assert sorted(analysed) == sorted(x["title"] for batch in batches for x in batch)  # each article once
+
+
+def test_the_analysis_model_has_the_schema_s_fields() -> None:
+    """AnalysisOut (the API's analysis body) names exactly the analysis schema's fields, required ones required."""
+    from spinscope.server.models import AnalysisOut
+
+    model = AnalysisOut.model_json_schema()
+    assert set(model["properties"]) == set(SCHEMA["properties"])
+    assert set(model["required"]) == set(SCHEMA["required"])
+    assert model["additionalProperties"] is False and SCHEMA["additionalProperties"] is False
