@@ -218,7 +218,7 @@ def test_a_batch_job_runs_in_the_background_and_the_corpus_filters(fake: TestCli
     articles.append(dict(articles[0]))  # the same text again: stored once
     r = fake.post("/api/v1/articles", json={"articles": articles})
     assert r.status_code == 202 and r.headers["location"] == f"/api/v1/jobs/{r.json()['id']}"
-    assert r.json()["status"] == "queued" and r.json()["total"] == 14
+    assert r.json()["status"] in {"queued", "running"} and r.json()["total"] == 14  # the runner may have taken it
     job = wait_job(fake, r.json()["id"])
     assert (job["status"], job["done"], job["failed"], job["progress"]) == ("finished", 13, 1, 1.0)
     failed = [it for it in job["items"] if it["status"] == "failed"]
