@@ -712,6 +712,80 @@ def _evaluate_narratives(lang: str, split: str, model: Path | None, data_dir: Pa
         raise typer.Exit(EXIT_PARTIAL)
 
 
+# ==== API tokens for spinscope serve --require-token (spinscope.server.tokens) ===============
+token_app = typer.Typer(
+    help="API tokens for the server's write endpoints (only a hash is stored).", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
+
+
+@contextlib.contextmanager
+def _token_errors() -> Iterator[None]:
+    """Token and store errors as one coded line: a bad label exits 2 (usage), the rest 1."""
+    from spinscope.server.tokens import TokenError
+
+    try:
+        with _StoreErrors():
+            yield
+    except TokenError as exc:
+        _err.print(f"error: {exc.one_line}", markup=False)
+        raise typer.Exit(2 if exc.code == "E788" else 1) from None
+
+
+@token_app.command("create")
+def token_create_command(
+    label: Annotated[str, typer.Option("--label", help="What the token is for (shown by token list).")],
+    db: DbOpt = None,
+) -> None:
+    """Make a token and print it once: it cannot be shown again (the store keeps its hash)."""
+    from spinscope.server.tokens import create_token
+    from spinscope.store import Store
+
+    with _token_errors(), Store.open(db) as store:
+        token = create_token(store, label)
+    typer.echo(token)
+    _err.print("store it now: only its hash is kept; send it as 'Authorization: Bearer <token>'", markup=False)
+
+
+@token_app.command("list")
+def token_list_command(
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List the tokens: id, label, when made, last used and revoked (never the tokens)."""
+    from spinscope.server.tokens import list_tokens
+    from spinscope.store import Store
+
+    with _token_errors(), Store.open(db, create=False) as store:
+        tokens = list_tokens(store)
+    if as_json:
+        for info in tokens:
+            typer.echo(json.dumps({"id": info.id, "label": info.label, "created_at": info.created_at,
+                                   "last_used_at": info.last_used_at, "revoked_at": info.revoked_at,
+                                   "active": info.active}, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table("id", "label", "created", "last used", "revoked")
+    for info in tokens:
+        table.add_row(str(info.id), _plain(info.label), info.created_at, info.last_used_at or "-", info.revoked_at or "-")
+    Console(highlight=False).print(table)
+
+
+@token_app.command("revoke")
+def token_revoke_command(
+    token_id: Annotated[int, typer.Argument(help="The token's id (from spinscope token list).")],
+    db: DbOpt = None,
+) -> None:
+    """Revoke a token: requests carrying it are refused from now on."""
+    from spinscope.server.tokens import revoke_token
+    from spinscope.store import Store
+
+    with _token_errors(), Store.open(db, create=False) as store:
+        info = revoke_token(store, token_id)
+    _err.print(f"revoked token {info.id} ({info.label}) at {info.revoked_at}", markup=False)
+
+
 # ==== corpus store: add, search, stats, export, prune, report --db (spinscope.store) =========
 # Exit codes of these commands: 0 all fine, 1 some input failed or the database refused
 # (locked, read-only, unreachable), 2 usage (Typer's, and bad option values such as dates).
@@ -1089,6 +1163,67 @@ def _report_from_store(db: str, out: Path | None) -> None:
 
 
 # ==== end of corpus store ====================================================================
+
+# ==== web app and API (spinscope serve) ============================================================
+@app.command("serve")
+def serve_command(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; 127.0.0.1 keeps the server to this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes, each loading the models once.")] = 1,
+    require_token: Annotated[
+        bool, typer.Option("--require-token", help="Write endpoints need an API token (spinscope token create).")
+    ] = False,
+    allow_private_urls: Annotated[
+        bool, typer.Option("--allow-private-urls", help="Let url inputs reach loopback and private addresses (tests only).")
+    ] = False,
+    max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", min=1, help="Largest request body (413 beyond).")] = 5 * 1024 * 1024,
+    rate_limit: Annotated[int, typer.Option("--rate-limit", min=1, help="Requests per minute per client (429 beyond).")] = 120,
+    burst: Annotated[int, typer.Option("--burst", min=1, help="Requests a client may make at once.")] = 30,
+    queue_size: Annotated[
+        int, typer.Option("--queue-size", min=1, help="Analyses waiting or running per worker (503 beyond).")
+    ] = 4,
+    model: ModelOpt = None,
+    exclude: ExcludeOpt = None,
+) -> None:
+    """Run the web app and REST API (FastAPI + uvicorn): paste an article, browse the corpus store."""
+    import uvicorn
+
+    from spinscope.server.app import SETTINGS_ENV, create_app, settings_to_env
+    from spinscope.server.csrf import server_secret
+    from spinscope.server.settings import ServerSettings, is_loopback
+    from spinscope.store import Store, resolve_db
+
+    settings = ServerSettings(
+        db=resolve_db(db), host=host, port=port, workers=workers, require_token=require_token,
+        allow_private_urls=allow_private_urls, max_body_bytes=max_body_bytes, rate_per_minute=rate_limit,
+        rate_burst=burst, queue_size=queue_size, model=str(model) if model else None,
+        exclude=tuple(_split_exclude(exclude)),
+    )  # fmt: skip
+    with _StoreErrors(), Store.open(settings.db) as store:  # create or upgrade it once, before workers race to
+        from spinscope.server.tokens import list_tokens
+
+        active = [t for t in list_tokens(store) if t.active]
+    if require_token and not active:
+        _err.print("warning: --require-token, but the store has no active token yet: spinscope token create", markup=False)
+    server_secret()  # one CSRF secret for every worker (put in the environment they inherit)
+    _err.print(f"spinscope serve: {settings.bind} (store {settings.db}, {workers} worker{'s' if workers != 1 else ''})",
+               markup=False)  # fmt: skip
+    if not is_loopback(host):
+        _err.print(
+            f"warning: bound to {host}, reachable from other machines; "
+            + ("writes need a token." if require_token else "anyone who can reach it can add articles (--require-token)."),
+            markup=False,
+        )
+    if allow_private_urls:
+        _err.print("warning: --allow-private-urls: url inputs may reach this machine's private services", markup=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings, preload=True), host=host, port=port, log_level="info")
+    else:
+        os.environ[SETTINGS_ENV] = settings_to_env(settings)
+        uvicorn.run("spinscope.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="info")  # fmt: skip
+
 
 
 @app.callback()

@@ -12,15 +12,29 @@ E103  body over ``ReadOptions.max_bytes`` (header or streamed)
 E113  HTTP status outside 2xx
 E114  content type is neither HTML nor plain text
 E115  network failure: could not connect, or the connection broke
+E785  the host is (or resolves to) a loopback, private, link-local,
+      multicast, reserved or unspecified address, and
+      ``ReadOptions.allow_private`` is off (server mode)
 ====  ==========================================================
 
 Redirects are followed by hand rather than by httpx so that each hop gets
 the scheme check, the remaining time budget, and no unbounded body read.
+
+With ``ReadOptions.allow_private=False`` (what ``spinscope serve`` uses)
+every hop's host is resolved once and each address checked
+(:mod:`spinscope.ingest.addresses`); the request then goes to the checked
+IP address itself, with the name in the ``Host`` header and as the TLS
+server name (SNI, which the certificate is verified against), so no second
+DNS lookup can send it elsewhere. Proxy environment variables are ignored in
+that mode: the connection must go to the address that was checked. The
+command-line default allows private addresses: there the person fetching
+is the person who owns the network.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from email.message import Message
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -29,6 +43,7 @@ import httpx
 
 from spinscope.document import IngestNote
 from spinscope.errors import FetchError
+from spinscope.ingest.addresses import Resolver, resolve_public
 from spinscope.ingest.decode import decode_bytes, looks_binary
 from spinscope.ingest.html import decode_page, extract_html, looks_like_html
 from spinscope.ingest.raw import RawArticle, ReadOptions
@@ -124,7 +139,41 @@ def _translate(exc: httpx.HTTPError, subject: str, options: ReadOptions) -> Fetc
     return FetchError("E115", subject, f"connection failed: {_one_line(exc)}")
 
 
-def _fetch(client: httpx.Client, subject: str, options: ReadOptions) -> RawArticle:
+class _Pinned:
+    """Sends each hop to an address checked as public, never to a second DNS answer."""
+
+    def __init__(self, subject: str, resolver: Resolver | None, allowed: Collection[str]) -> None:
+        self.subject = subject
+        self.resolver = resolver
+        self.allowed = allowed
+
+    def send(self, client: httpx.Client, url: httpx.URL, remaining: float) -> httpx.Response:
+        host = url.raw_host.decode("ascii")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        started = time.monotonic()
+        addresses = resolve_public(
+            self.subject, host, port, timeout_s=remaining, resolver=self.resolver, allowed=self.allowed
+        )
+        # The name goes in the Host header and, for https, in SNI, which the
+        # certificate is verified against; the socket goes to the checked address.
+        headers = {"Host": url.netloc.decode("ascii")}
+        extensions = {"sni_hostname": host} if url.scheme == "https" else {}
+        for number, address in enumerate(addresses, start=1):
+            left = remaining - (time.monotonic() - started)
+            if left <= 0:
+                raise FetchError("E111", self.subject, "timed out connecting")
+            request = client.build_request(
+                "GET", url.copy_with(host=address), headers=headers, timeout=left, extensions=extensions
+            )
+            try:
+                return client.send(request, stream=True, follow_redirects=False)
+            except httpx.ConnectError:
+                if number == len(addresses):  # the next address may answer; the last one's failure stands
+                    raise
+        raise AssertionError("resolve_public returns at least one address")  # pragma: no cover
+
+
+def _fetch(client: httpx.Client, subject: str, options: ReadOptions, pinned: _Pinned | None) -> RawArticle:
     """Follow redirects by hand up to the limit, then read the final response."""
     deadline = time.monotonic() + options.timeout_s
     redirects = 0
@@ -134,13 +183,22 @@ def _fetch(client: httpx.Client, subject: str, options: ReadOptions) -> RawArtic
         if remaining <= 0:
             raise FetchError("E111", subject, f"timed out after {options.timeout_s:g}s")
         # Each hop may only use what is left of the overall budget.
-        request = client.build_request("GET", target, timeout=remaining)
-        response = client.send(request, stream=True, follow_redirects=False)
+        if pinned is None:
+            request = client.build_request("GET", target, timeout=remaining)
+            response = client.send(request, stream=True, follow_redirects=False)
+        else:
+            target = httpx.URL(target)
+            response = pinned.send(client, target, remaining)
         try:
             if response.next_request is None:
-                return _finish(response, subject, options, deadline, redirects)
-            # A redirect: its body is never read, only its Location.
-            target = response.next_request.url
+                final = None if pinned is None else str(target)
+                return _finish(response, subject, options, deadline, redirects, final)
+            # A redirect: its body is never read, only its Location. A pinned request's
+            # URL holds the IP address, so the Location is resolved against the name instead.
+            if pinned is None:
+                target = response.next_request.url
+            else:
+                target = httpx.URL(target).join(response.headers["location"])
         finally:
             response.close()
         redirects += 1
@@ -159,9 +217,14 @@ def _finish(
     options: ReadOptions,
     deadline: float,
     redirects: int,
+    final: str | None = None,
 ) -> RawArticle:
-    """Check status and type of the final response, read it, hand it to a reader."""
-    final_url = str(response.url)
+    """Check status and type of the final response, read it, hand it to a reader.
+
+    ``final`` is the URL fetched when the request went to a pinned address
+    (the response's own URL then holds the IP address, not the name).
+    """
+    final_url = final or str(response.url)
     where = f" at {final_url}" if final_url != subject else ""
     if not 200 <= response.status_code < 300:
         try:
@@ -210,6 +273,9 @@ def fetch_url(
     options: ReadOptions,
     *,
     transport: httpx.BaseTransport | None = None,
+    allow_private: bool | None = None,
+    resolver: Resolver | None = None,
+    allowed_addresses: Collection[str] = (),
 ) -> RawArticle:
     """Download *url* and turn it into a :class:`RawArticle`.
 
@@ -218,7 +284,9 @@ def fetch_url(
     ``text/plain`` is decoded as is (``input_format="url-text"``). The whole
     fetch, redirects included, must finish within ``options.timeout_s``; at
     most ``options.max_redirects`` redirects are followed and at most
-    ``options.max_bytes`` bytes are read.
+    ``options.max_bytes`` bytes are read. With ``options.allow_private``
+    off, every hop must go to public addresses only (E785 otherwise), and
+    the connection is made to the address that was checked.
 
     Parameters
     ----------
@@ -226,11 +294,21 @@ def fetch_url(
         An httpx transport to use instead of the network (tests pass an
         :class:`httpx.MockTransport`). When given, proxy environment
         variables are not consulted.
+    allow_private:
+        Overrides ``options.allow_private`` when given (the server passes
+        its ``--allow-private-urls`` here).
+    resolver:
+        With ``allow_private`` off: ``(host, port) -> addresses`` instead of
+        the system's ``getaddrinfo`` (tests).
+    allowed_addresses:
+        With ``allow_private`` off: IP addresses accepted although not
+        public (an explicit allow-list; the tests use it to let one loopback
+        address stand in for a public server).
 
     Raises
     ------
     FetchError
-        With codes E110-E115 or E103, as listed in this module's docstring.
+        With codes E110-E115, E103 or E785, as listed in this module's docstring.
     InputError
         E101/E102/E104/E105 when the body is empty, binary, undecodable, or
         a page without article text.
@@ -244,8 +322,12 @@ def fetch_url(
         "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.1",
     }
     try:
-        with httpx.Client(transport=transport, timeout=timeout, headers=headers) as client:
-            return _fetch(client, subject, options)
+        private_ok = options.allow_private if allow_private is None else allow_private
+        pinned = None if private_ok else _Pinned(subject, resolver, allowed_addresses)
+        # Pinned requests must reach the checked address, so no proxy from the environment.
+        trust_env = pinned is None
+        with httpx.Client(transport=transport, timeout=timeout, headers=headers, trust_env=trust_env) as client:
+            return _fetch(client, subject, options, pinned)
     except httpx.InvalidURL as exc:
         raise FetchError("E110", subject, f"not a valid URL: {_one_line(exc)}") from exc
     except httpx.HTTPError as exc:

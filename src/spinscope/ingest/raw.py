@@ -57,6 +57,12 @@ class ReadOptions:
     with that codec, no fallback; ``None`` (the default) detects: UTF-8,
     UTF-16/32 by byte-order mark or byte pattern, and for web pages the
     declared charset, then charset-normalizer.
+    ``allow_private=False`` (``spinscope serve`` without
+    ``--allow-private-urls``) refuses URLs whose host is or resolves to a
+    loopback, private, link-local, multicast or reserved address, at every
+    redirect, and connects to the address it checked (E785); the default
+    ``True`` is for the command line, where the user fetches on their own
+    behalf.
     """
 
     input_format: str = "auto"
@@ -66,3 +72,4 @@ class ReadOptions:
     timeout_s: float = 15.0
     max_redirects: int = 5
     encoding: str | None = None
+    allow_private: bool = True

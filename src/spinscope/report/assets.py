@@ -13,7 +13,7 @@ import hashlib
 from functools import cache
 from importlib import resources
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 __all__ = ["asset", "content_security_policy", "jinja_env", "report_script"]
 
@@ -29,27 +29,33 @@ def report_script() -> str:
     return asset("report.js")
 
 
-def content_security_policy() -> str:
+def content_security_policy(*, form_action: str = "'none'") -> str:
     """No network loads at all; inline styles; only our own script, pinned by its hash.
 
     ``'unsafe-inline'`` is for browsers that predate script hashes; every
     browser that knows hashes ignores it once a hash is listed.
+    ``form_action``: where forms may submit; the files on disk have none
+    (``'none'``), the web app's pages post to their own origin (``'self'``).
     """
     digest = base64.b64encode(hashlib.sha256(report_script().encode("utf-8")).digest()).decode("ascii")
     return (
         f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}' 'unsafe-inline'; "
-        "img-src data:; base-uri 'none'; form-action 'none'"
+        f"img-src data:; base-uri 'none'; form-action {form_action}"
     )
 
 
-def jinja_env(package: str) -> Environment:
-    """A Jinja environment over ``package``'s ``templates/`` with every HTML safety setting on.
+def jinja_env(*packages: str) -> Environment:
+    """A Jinja environment over the ``templates/`` of ``packages`` with every HTML safety setting on.
 
     Every page spinscope writes uses one of these, so no template can be
-    loaded with autoescape off.
+    loaded with autoescape off. With several packages a template name is
+    looked up in each in turn: the web app's pages extend and include the
+    report's templates this way instead of copying them.
     """
+    if not packages:
+        raise TypeError("jinja_env() needs at least one package")
     return Environment(
-        loader=PackageLoader(package, "templates"),
+        loader=ChoiceLoader([PackageLoader(package, "templates") for package in packages]),
         autoescape=True,  # every template, whatever its file name
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -29,7 +29,16 @@ from spinscope.report.assets import asset as _asset
 from spinscope.report.assets import content_security_policy, jinja_env, report_script
 from spinscope.report.chart import technique_chart
 
-__all__ = ["content_security_policy", "render_index", "render_report", "report_script", "write_report"]
+__all__ = [
+    "ArticlePage",
+    "article_page",
+    "content_security_policy",
+    "highlight_markup",
+    "render_index",
+    "render_report",
+    "report_script",
+    "write_report",
+]
 
 AnalysisDict = Mapping[str, Any]
 
@@ -231,6 +240,14 @@ def _article_page(analysis: AnalysisDict, number: int) -> ArticlePage:
         narrative_evidence=evidence,
         evidence_paragraphs=frozenset(i for i, _ in evidence if i >= 0),
     )
+
+
+def article_page(analysis: AnalysisDict, number: int = 0) -> ArticlePage:
+    """What ``_article.html.j2`` shows for one analysis; ``number`` makes its element ids unique on a page.
+
+    The web app renders its article pages from this and the same template.
+    """
+    return _article_page(analysis, number)
 
 
 _MARK = Markup(

@@ -1,0 +1,1 @@
+"""``spinscope serve``: the web app and REST API over the pipeline and the corpus store."""
