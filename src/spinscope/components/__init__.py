@@ -8,6 +8,7 @@ name                      what it assigns                                 what i
 ``encoder.v1``            ``encoder``: the one English pass               after ``language``, ``entities``
 ``techniques.v1``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``
+``genre.v1``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
 ``roles.v1``              ``roles`` of entities and mentions              ``entities``, ``encoder``
 ``narratives.v1``         ``narratives`` and their evidence               ``encoder``
 ``quotes.v2``             ``quotes``                                      after ``entities``
@@ -20,6 +21,7 @@ with :meth:`spinscope.pipeline.Pipeline.add_pipe`.
 from spinscope.components import (
     encoder,
     entities,
+    genre,
     language,
     multilingual,
     narratives,
@@ -45,6 +47,7 @@ DEFAULT_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("encoder", encoder.Encoder.factory),
     ("techniques", techniques.Techniques.factory),
     ("multilingual", multilingual.Multilingual.factory),
+    ("genre", genre.Genre.factory),
     ("roles", roles.Roles.factory),
     ("narratives", narratives.Narratives.factory),
     ("quotes", quotes.Quotes.factory),
