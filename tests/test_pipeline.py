@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ORDER = ["language", "entities", "encoder", "techniques", "multilingual", "genre", "roles", "narratives", "quotes"]
 FACTORIES = {
     "language": "language.v1", "entities": "entities.v2", "encoder": "encoder.v1", "techniques": "techniques.v1",
-    "multilingual": "multilingual.v1", "genre": "genre.v1", "roles": "roles.v1", "narratives": "narratives.v1", "quotes": "quotes.v2",
+    "multilingual": "multilingual.v1", "genre": "genre.v1", "roles": "roles.v2", "narratives": "narratives.v1", "quotes": "quotes.v2",
 }  # fmt: skip
 
 
@@ -96,8 +96,8 @@ def test_exclude_and_components_choose_what_runs() -> None:
 
 
 def test_order_is_checked_when_built() -> None:
-    with pytest.raises(ConfigError, match=r"\[E904\] component 'roles' \(roles.v1\): requires 'entities'"):
-        Pipeline([("roles", "roles.v1")])
+    with pytest.raises(ConfigError, match=r"\[E904\] component 'roles' \(roles.v2\): requires 'entities'"):
+        Pipeline([("roles", "roles.v2")])
     with pytest.raises(ConfigError, match=r"\[E905\] component 'encoder' \(encoder.v1\): must come after 'entities'"):
         Pipeline([("encoder", "encoder.v1"), ("entities", "entities.v2")])
     # Routing off but the multilingual heads still asked for: they need the routes.

@@ -9,7 +9,7 @@ name                      what it assigns                                 what i
 ``techniques.v1``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``
 ``genre.v1``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
-``roles.v1``              ``roles`` of entities and mentions              ``entities``, ``encoder``
+``roles.v2``              ``roles`` of entities and mentions              ``entities``, ``encoder``
 ``narratives.v1``         ``narratives`` and their evidence               ``encoder``
 ``quotes.v2``             ``quotes``                                      after ``entities``
 ========================  ==============================================  ==============================

@@ -1,0 +1,114 @@
+"""roles.v2: roles come from how an article treats an entity, not from its name.
+
+Two behaviour checks written for issue 20:
+
+* on the SemEval-2025 English dev articles, every gold mention's text is
+  replaced by an invented name of the same shape (an acronym by an
+  acronym, one word by one word, a full name by a full name; the same
+  entity string always by the same invented name), and the main role of
+  at least 90% of the mentions must stay what it was;
+* hand-written articles that praise X and attack Y (``tests/data/roles``,
+  written for this test) must cast X Protagonist and Y Antagonist, with
+  the names both ways round, through the whole pipeline (our NER, our
+  entities, our roles).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import spinscope
+from spinscope.entities.roles import RoleModel
+from spinscope.entities.train import gold_mention_features
+from spinscope.ingest import document_from_text
+
+HAND = Path(__file__).resolve().parent / "data" / "roles" / "praise-attack.json"
+
+# Invented names: no real person, country or organisation is meant.
+ACRONYMS = ["KVRO", "ZELTA", "OMRAC", "TVEN", "BRAXO", "QUIL", "DARVO", "NEPTA"]
+SINGLE = ["Valdoria", "Brenmark", "Ostrevia", "Kalmoor", "Tessaly", "Quorvik", "Marrendel", "Zubrava", "Ilvaros", "Pendravia"]
+FULL = ["Tomas Verhaal", "Ilse Marnow", "Oren Castell", "Piet Ravndal", "Lucia Brevik", "Anders Kolmar", "Nadia Ferrow", "Emil Sandvor"]
+
+
+def invented(name: str, index: int) -> str:
+    """An invented name of the same shape as ``name`` (the index picks one, so entities stay distinct)."""
+    words = name.split()
+    if len(words) == 1 and name.isupper() and len(name) <= 6:
+        pool = ACRONYMS
+    elif len(words) == 1:
+        pool = SINGLE
+    else:
+        pool = FULL
+    base = pool[index % len(pool)]
+    return base if index < len(pool) else f"{base} {chr(65 + index // len(pool))}."
+
+
+def renamed(text: str, mentions: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with every mention replaced (same string, same invented name), and the new offsets in input order."""
+    names: dict[str, str] = {}
+    order = sorted(range(len(mentions)), key=lambda i: mentions[i])
+    out, pos, shift = [], 0, 0
+    new: list[tuple[int, int] | None] = [None] * len(mentions)
+    for i in order:
+        s, e = mentions[i]
+        if s < pos:  # nested or overlapping gold mentions: keep the outer replacement
+            new[i] = (s + shift, min(e, pos) + shift)
+            continue
+        key = text[s:e]
+        name = names.setdefault(key, invented(key, len(names)))
+        out.append(text[pos:s])
+        out.append(name)
+        new[i] = (s + shift, s + shift + len(name))
+        shift += len(name) - (e - s)
+        pos = e
+    out.append(text[pos:])
+    return "".join(out), [x for x in new if x is not None]
+
+
+@pytest.mark.slow
+def test_main_roles_survive_renaming_every_entity(shared_data: Path) -> None:
+    from spinscope.datasets.semeval2025 import load_semeval2025
+
+    ds = load_semeval2025(shared_data, "en", "dev")
+    model = RoleModel.load()
+    ids = sorted({m.article_id for m in ds.mentions})
+    spans = [[(m.start, m.end) for m in ds.mentions if m.article_id == a] for a in ids]
+    texts = [ds.articles[a].text for a in ids]
+    swapped = [renamed(t, s) for t, s in zip(texts, spans, strict=True)]
+    _, before = gold_mention_features(texts, spans, blocks=model.blocks)
+    _, after = gold_mention_features([t for t, _ in swapped], [s for _, s in swapped], blocks=model.blocks)
+    kept = total = 0
+    for b, a in zip(before, after, strict=True):
+        for p, q in zip(model.predict(b), model.predict(a), strict=True):
+            kept += p.main_role == q.main_role
+            total += 1
+    print(f"\nmain role kept after renaming: {kept}/{total} = {kept / total:.3f}")
+    assert total > 80
+    assert kept / total >= 0.90
+
+
+@pytest.fixture(scope="module")
+def praise_attack() -> list[tuple[str, str, str, str | None, str | None]]:
+    """(article, X, Y, X's main role, Y's main role) for each hand-written case, names both ways round."""
+    nlp = spinscope.load(components=["entities", "encoder", "roles"])
+    out = []
+    for case in json.loads(HAND.read_text(encoding="utf-8")):
+        for first, second in case["names"]:
+            for x, y in ((first, second), (second, first)):
+                text = case["text"].replace("{X}", x).replace("{Y}", y)
+                analysis = nlp(document_from_text(text, layout="blocks", title_line=True))
+                roles = {e.name: e.role.main_role for e in analysis.entities or [] if e.role is not None}
+                out.append((case["id"], x, y, roles.get(x), roles.get(y)))
+    return out
+
+
+def test_praise_x_attack_y_casts_x_protagonist_and_y_antagonist(
+    praise_attack: list[tuple[str, str, str, str | None, str | None]],
+) -> None:
+    for row in praise_attack:
+        print(row)
+    assert all(x_role == "Protagonist" for _, _, _, x_role, _ in praise_attack), praise_attack
+    assert all(y_role == "Antagonist" for _, _, _, _, y_role in praise_attack), praise_attack
