@@ -144,3 +144,47 @@ def test_praise_x_attack_y_casts_x_protagonist_and_y_antagonist(
 ) -> None:
     assert all(x_role == "Protagonist" for _, _, _, x_role, _ in praise_attack), praise_attack
     assert all(y_role == "Antagonist" for _, _, _, _, y_role in praise_attack), praise_attack
+
+
+def test_context_ranges_leave_the_name_out_and_stop_at_the_sentence() -> None:
+    from spinscope.entities.context import WINDOW, context_ranges
+
+    text = "Rain fell. Then Maria Keller saved the child from the river. Nobody else came."
+    start = text.index("Maria Keller")
+    (left, right), = context_ranges(text, [(start, start + len("Maria Keller"))])
+    assert text[left[0] : left[1]] == "Then "
+    assert text[right[0] : right[1]] == " saved the child from the river."
+    long = "x" * 500 + " Maria " + "y" * 500
+    (left, right), = context_ranges(long, [(501, 506)])
+    assert left[1] - left[0] <= WINDOW and right[1] - right[0] <= WINDOW
+    (left, right), = context_ranges("Maria", [(0, 5)])
+    assert left == (0, 0) and right == (5, 5)
+
+
+def test_role_model_keeps_its_blocks_and_bias(tmp_path: Path) -> None:
+    import numpy as np
+
+    from spinscope.entities.roles import BLOCK, FINE_BY_MAIN, MAIN_ROLES
+
+    rng = np.random.default_rng(0)
+    blocks = ("left", "right", "art")
+    X = rng.normal(size=(90, BLOCK * len(blocks))).astype(np.float32)
+    main = [MAIN_ROLES[i % 3] for i in range(90)]
+    fine = [(FINE_BY_MAIN[m][0],) for m in main]
+    model = RoleModel(1.0, 1.0, 1.01, blocks, 0.0).fit(X, main, fine)
+    model.save(tmp_path)
+    again = RoleModel.load(tmp_path)
+    assert again.blocks == blocks and again.feature_dim == BLOCK * 3
+    assert [p.main_role for p in again.predict(X)] == [p.main_role for p in model.predict(X)]
+    again.antagonist_bias = 50.0  # a huge back-off: everything becomes the majority role
+    assert {p.main_role for p in again.predict(X)} == {"Antagonist"}
+
+
+def test_encoder_spans_start_with_the_mentions() -> None:
+    from spinscope.entities import find_entities, paragraph_role_spans, paragraph_spans
+
+    doc = document_from_text("Maria Keller met Viktor Brandt in Berlin. They argued.", layout="blocks")
+    entities = find_entities(doc)
+    plain, with_context = paragraph_spans(doc, entities), paragraph_role_spans(doc, entities)
+    for p, q in zip(plain, with_context, strict=True):
+        assert q[: len(p)] == p and len(q) == 3 * len(p)
