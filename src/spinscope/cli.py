@@ -547,6 +547,8 @@ class TrainTask(str, Enum):
     task10 = "task10"
     multilingual = "multilingual"
     multilingual_narratives = "multilingual-narratives"
+    genre = "genre"
+    roles = "roles"
 
 
 @app.command("train")
@@ -559,7 +561,9 @@ def train_command(
             help="detector: genre, frames, techniques (SemEval-2023). task10: narratives and entity roles"
             " (SemEval-2025) over the default detector's encoder; writes OUT/narratives and OUT/roles."
             " multilingual: technique, genre and frame heads for en fr ge it po ru over USE-multilingual."
-            " multilingual-narratives: narratives for en bg pt ru (SemEval-2025) over USE-multilingual.",
+            " multilingual-narratives: narratives for en bg pt ru (SemEval-2025) over USE-multilingual."
+            " genre: the genre model (form features and USE-multilingual, six languages' train articles)."
+            " roles: the entity-role heads alone (SemEval-2025 en train), written to OUT.",
         ),
     ] = TrainTask.detector,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="JSON file overriding preset fields.")] = None,
@@ -586,6 +590,17 @@ def train_command(
         narrative_config = NarrativeConfig(seed=seed) if seed is not None else None
         summary = train_multilingual_narratives(data_dir, out, config=narrative_config, log=lambda line: _err.print(line, markup=False))
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        return
+    if task is TrainTask.genre:
+        from spinscope.genre.train import train_genre
+
+        summary = train_genre(data_dir, out, seed=seed if seed is not None else 13, log=lambda line: _err.print(line, markup=False))
+        sys.stdout.write(json.dumps({"model": str(out), "cv": summary["cv"]}, indent=2, default=str) + "\n")
+        return
+    if task is TrainTask.roles:
+        from spinscope.entities.train import train_roles_only
+
+        sys.stdout.write(json.dumps(train_roles_only(data_dir, "en", out), indent=2, default=str) + "\n")
         return
     if task is TrainTask.task10:
         from spinscope.entities.train import train_task10

@@ -112,7 +112,8 @@ def evaluate_semeval2023(
         raise DatasetError("E200", str(data_dir), "SemEval-2023 Task 3 data not found (pass --data-dir)")
     ds = load_semeval2023(data_dir, lang, split)
     # The techniques and their routing only: entities, roles, narratives and quotes score nothing here.
-    nlp = load(_model_dir(model), components=["language", "encoder", "techniques", "multilingual"] if multilingual else ["encoder", "techniques"])
+    wanted = ["language", "encoder", "techniques", "multilingual", "genre"] if multilingual else ["encoder", "techniques", "genre"]
+    nlp = load(_model_dir(model), components=wanted)
     # One analysis per article id; the subtask folders hold the same texts.
     texts: dict[str, Any] = {}
     for subtask in (1, 2, 3):

@@ -6,9 +6,10 @@ name                      what it assigns                                 what i
 ``language.v1``           ``routes``: the model each paragraph goes to
 ``entities.v2``           ``entities`` (spaCy NER, English paragraphs)    after ``language``
 ``encoder.v1``            ``encoder``: the one English pass               after ``language``, ``entities``
-``techniques.v1``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
+``techniques.v2``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``
-``roles.v1``              ``roles`` of entities and mentions              ``entities``, ``encoder``
+``genre.v1``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
+``roles.v2``              ``roles`` of entities and mentions              ``entities``, ``encoder``
 ``narratives.v1``         ``narratives`` and their evidence               ``encoder``
 ``quotes.v2``             ``quotes``                                      after ``entities``
 ========================  ==============================================  ==============================
@@ -20,6 +21,7 @@ with :meth:`spinscope.pipeline.Pipeline.add_pipe`.
 from spinscope.components import (
     encoder,
     entities,
+    genre,
     language,
     multilingual,
     narratives,
@@ -45,6 +47,7 @@ DEFAULT_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("encoder", encoder.Encoder.factory),
     ("techniques", techniques.Techniques.factory),
     ("multilingual", multilingual.Multilingual.factory),
+    ("genre", genre.Genre.factory),
     ("roles", roles.Roles.factory),
     ("narratives", narratives.Narratives.factory),
     ("quotes", quotes.Quotes.factory),

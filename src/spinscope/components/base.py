@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from spinscope.analysis import Analysis
     from spinscope.document import Document
     from spinscope.entities import Entity, RoleModel
+    from spinscope.genre.model import GenreModel
     from spinscope.models.bundle import ParagraphOutput, SpinModel
     from spinscope.multilingual.encoder import MultilingualEncoder
     from spinscope.multilingual.model import MultilingualModel
@@ -165,6 +166,13 @@ def _role_model() -> RoleModel:
 
 
 @cache
+def _genre_model() -> GenreModel:
+    from spinscope.genre.model import GenreModel
+
+    return GenreModel.load()
+
+
+@cache
 def _narrative_model() -> NarrativeModel:
     from spinscope.narratives.model import NarrativeModel
     from spinscope.narratives.train import DEFAULT_MODEL_DIR
@@ -218,6 +226,10 @@ class Resources:
     @property
     def role_model(self) -> RoleModel:
         return _role_model()
+
+    @property
+    def genre_model(self) -> GenreModel:
+        return _genre_model()
 
     @property
     def narrative_model(self) -> NarrativeModel:

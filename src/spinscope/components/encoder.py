@@ -16,12 +16,18 @@ __all__ = ["Encoder"]
 
 
 def _mention_spans(work: Work) -> list[list[tuple[int, int]]]:
-    """Each English paragraph's mention ranges, relative to the paragraph (empty without entities)."""
+    """Each English paragraph's mention ranges, then their contexts, relative to the paragraph (empty without entities).
+
+    The first rows of each paragraph are its mentions, as before; the
+    context rows after them are what ``roles.v2`` adds (see
+    :func:`spinscope.entities.paragraph_role_spans`). Pooling a few more
+    ranges costs nothing measurable: the tokens are encoded once either way.
+    """
     if not work.entities:
         return [[] for _ in work.english_paragraphs]
-    from spinscope.entities import paragraph_spans
+    from spinscope.entities import paragraph_role_spans
 
-    every = paragraph_spans(work.doc, work.entities)
+    every = paragraph_role_spans(work.doc, work.entities)
     return [every[i] for i in work.english_paragraphs]
 
 

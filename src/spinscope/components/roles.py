@@ -1,9 +1,12 @@
-"""``roles.v1``: how the article casts each entity (protagonist, antagonist, innocent; 22 fine roles).
+"""``roles.v2``: how the article casts each entity (protagonist, antagonist, innocent; 22 fine roles).
 
-The role head reads each mention's pooled token states (from the encoder's
-one pass), its paragraph's vector and the article's
-(:func:`spinscope.entities.assign_roles`); an entity's role aggregates its
-mentions'.
+The role head reads, from the encoder's one pass, the pooled states of the
+words around each mention -- its sentence before and after it, the name
+left out -- beside its paragraph's vector and the article's
+(:func:`spinscope.entities.assign_roles`), and answers Antagonist unless
+it is confident otherwise (a bias chosen by cross-validation); an
+entity's role aggregates its mentions'. ``roles.v1`` read the mention's
+own tokens, which mostly say who the entity is, not how it is treated.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from spinscope.components.base import Component, Work, component
 __all__ = ["Roles"]
 
 
-@component("roles.v1")
+@component("roles.v2")
 class Roles(Component):
     """Fills ``role`` on every entity and mention."""
 

@@ -1,4 +1,6 @@
-"""``techniques.v1``: genre, frames, paragraph techniques and spans from the English encoder pass.
+"""``techniques.v2``: genre, frames, paragraph techniques and spans from the English encoder pass.
+
+``techniques.v1`` also kept spans made of function words alone ("the").
 
 See :mod:`spinscope.techniques.detector` for how labels and spans are
 decoded. Only the English paragraphs are read; an article whose paragraphs
@@ -13,7 +15,7 @@ from spinscope.components.base import Component, Work, component, model_digest
 __all__ = ["Techniques"]
 
 
-@component("techniques.v1")
+@component("techniques.v2")
 class Techniques(Component):
     """Fills ``genre``, ``frames``, ``paragraphs`` and ``spans`` of the Analysis."""
 

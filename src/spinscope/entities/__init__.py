@@ -10,8 +10,9 @@ Data flow, all inside :func:`spinscope.pipeline.analyze_documents`:
    :mod:`~spinscope.entities.tidy` has repaired the tagger's usual
    mistakes (title-case headline words, titles inside a name, platforms,
    outlets, adjectives of places).
-2. :func:`paragraph_spans` -- each paragraph's mention ranges, handed to the
-   detector's encoder so the mention states come out of the same pass.
+2. :func:`paragraph_role_spans` -- each paragraph's mention ranges and the
+   context around each (:mod:`~spinscope.entities.context`), handed to the
+   detector's encoder so their states come out of the same pass.
 3. :func:`assign_roles` -- the role head (:mod:`~spinscope.entities.roles`)
    gives every mention a main role and fine roles; each entity gets the
    aggregate of its mentions.
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from spinscope.entities.context import context_ranges
 from spinscope.entities.group import Entity, Mention, group_mentions, name_key
 from spinscope.entities.ner import ENTITY_LABELS, RawMention, find_mentions, load_ner, ner_version
 from spinscope.entities.roles import (
@@ -36,7 +38,7 @@ from spinscope.entities.roles import (
     RoleModel,
     RolePrediction,
     aggregate_roles,
-    mention_features,
+    role_features,
 )
 from spinscope.entities.tidy import tidy_mentions
 
@@ -47,7 +49,7 @@ __all__ = [
     "ENTITY_LABELS", "FINE_BY_MAIN", "FINE_ROLES", "MAIN_ROLES",
     "Entity", "Mention", "RoleModel", "RolePrediction",
     "assign_roles", "find_entities", "find_entities_many", "load_ner", "name_key", "ner_version",
-    "paragraph_spans",
+    "paragraph_role_spans", "paragraph_spans",
 ]  # fmt: skip
 
 
@@ -90,6 +92,19 @@ def paragraph_spans(doc: Document, entities: Sequence[Entity]) -> list[list[tupl
     return spans
 
 
+def paragraph_role_spans(doc: Document, entities: Sequence[Entity]) -> list[list[tuple[int, int]]]:
+    """Per paragraph: its ``n`` mention ranges (as :func:`paragraph_spans`), then their ``n`` left and ``n`` right contexts.
+
+    All relative to the paragraph. A reader of the first ``n`` rows alone
+    sees exactly what :func:`paragraph_spans` gives.
+    """
+    out = []
+    for p, spans in zip(doc.paragraphs, paragraph_spans(doc, entities), strict=True):
+        ctx = context_ranges(doc.text[p.start : p.end], spans)
+        out.append([*spans, *(c[0] for c in ctx), *(c[1] for c in ctx)])
+    return out
+
+
 def assign_roles(
     entities: list[Entity],
     span_vectors: Sequence[np.ndarray | None],
@@ -100,11 +115,12 @@ def assign_roles(
 ) -> None:
     """Give every mention and entity its role, from the encoder's span vectors (in place).
 
-    ``span_vectors[i]`` holds the vectors of paragraph ``i``'s mentions in
-    the order of :func:`paragraph_spans`; ``paragraph_means`` is ``[P, 384]``.
-    ``article_mean`` is the article's vector (default: the mean of
-    ``paragraph_means``; the pipeline passes the mean of the paragraphs it
-    encoded, when it did not encode them all).
+    ``span_vectors[i]`` holds the vectors of paragraph ``i``'s spans in the
+    order of :func:`paragraph_role_spans` (mentions, then their left and
+    right contexts; with mentions only, the contexts read as zeros);
+    ``paragraph_means`` is ``[P, 384]``. ``article_mean`` is the article's
+    vector (default: the mean of ``paragraph_means``; the pipeline passes
+    the mean of the paragraphs it encoded, when it did not encode them all).
     """
     order = sorted(
         ((e_i, m_i, m) for e_i, e in enumerate(entities) for m_i, m in enumerate(e.mentions)),
@@ -112,16 +128,26 @@ def assign_roles(
     )
     if not order or len(paragraph_means) == 0:
         return
+    per_paragraph = [0] * len(paragraph_means)
+    for _, _, m in order:
+        per_paragraph[m.paragraph] += 1
+    zero = np.zeros(384, np.float32)
+
+    def row(vectors: np.ndarray | None, k: int) -> np.ndarray:
+        return vectors[k] if vectors is not None and k < len(vectors) else zero
+
     taken = [0] * len(paragraph_means)
-    rows_span, rows_para = [], []
+    parts: dict[str, list[np.ndarray]] = {"mention": [], "left": [], "right": [], "para": []}
     for _, _, m in order:
         vectors = span_vectors[m.paragraph]
-        k = taken[m.paragraph]
+        k, n = taken[m.paragraph], per_paragraph[m.paragraph]
         taken[m.paragraph] += 1
-        rows_span.append(vectors[k] if vectors is not None and k < len(vectors) else np.zeros(384, np.float32))
-        rows_para.append(paragraph_means[m.paragraph])
+        parts["mention"].append(row(vectors, k))
+        parts["left"].append(row(vectors, n + k))
+        parts["right"].append(row(vectors, 2 * n + k))
+        parts["para"].append(paragraph_means[m.paragraph])
     article = paragraph_means.mean(axis=0) if article_mean is None else article_mean
-    X = mention_features(np.stack(rows_span), np.stack(rows_para), article)
+    X = role_features(model.blocks, {**{k: np.stack(v) for k, v in parts.items()}, "art": np.asarray(article)})
     for (e_i, m_i, m), pred in zip(order, model.predict(X), strict=True):
         entities[e_i].mentions[m_i] = replace(m, role=pred)
     for e in entities:

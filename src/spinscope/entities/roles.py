@@ -2,10 +2,14 @@
 
 For a mention the features are, from the detector's encoder pass
 (:meth:`~spinscope.models.bundle.SpinModel.encode_paragraphs` with
-``spans``), three 384-wide vectors side by side: the mean top-layer state
-of the mention's own tokens, the mean of its paragraph, and the mean of
-the article's paragraph vectors -- :data:`FEATURE_DIM` values, each block
-L2-normalised.
+``spans``), 384-wide blocks side by side, each L2-normalised, chosen from
+(:data:`BLOCKS`): ``mention``, the mean top-layer state of the mention's
+own tokens; ``left`` and ``right``, the mean states of its sentence before
+and after it, the name left out (:mod:`spinscope.entities.context`);
+``para``, its paragraph's mean; ``art``, the mean of the article's
+paragraph vectors. The first model (format 1) read
+``mention | para | art`` (:data:`FEATURE_DIM`); format 2 records its
+blocks, and a bias on the Antagonist logit chosen by cross-validation.
 
 Two logistic-regression heads are trained with scikit-learn and stored as
 plain arrays (safetensors plus JSON; no pickle):
@@ -41,6 +45,7 @@ __all__ = [
     "RolePrediction",
     "aggregate_roles",
     "mention_features",
+    "role_features",
 ]
 
 MAIN_ROLES: tuple[str, ...] = ("Protagonist", "Antagonist", "Innocent")
@@ -58,6 +63,10 @@ MAIN_OF: dict[str, str] = {r: main for main, roles in FINE_BY_MAIN.items() for r
 
 BLOCK = 384
 FEATURE_DIM = 3 * BLOCK
+#: Every feature block a role model may read, in column order.
+BLOCKS: tuple[str, ...] = ("mention", "left", "right", "para", "art")
+#: What format-1 models read.
+V1_BLOCKS: tuple[str, ...] = ("mention", "para", "art")
 DEFAULT_ROLES_DIR = Path(str(resources.files("spinscope") / "models" / "roles"))
 
 
@@ -70,6 +79,18 @@ def mention_features(span_vectors: np.ndarray, paragraph_means: np.ndarray, arti
     m = len(span_vectors)
     art = np.broadcast_to(unit_rows(article_mean[None, :]), (m, BLOCK))
     return np.concatenate([unit_rows(span_vectors), unit_rows(paragraph_means), art], axis=1).astype(np.float32)
+
+
+def role_features(blocks: Sequence[str], parts: dict[str, np.ndarray]) -> np.ndarray:
+    """``[M, 384 * len(blocks)]`` rows: the named blocks of ``parts`` (each ``[M, 384]``, ``art`` may be ``[384]``), L2-normalised."""
+    m = max(len(v) for k, v in parts.items() if k != "art" and k in blocks) if any(k != "art" for k in blocks) else 1
+    cols = []
+    for name in blocks:
+        block = parts[name]
+        if name == "art" and block.ndim == 1:
+            block = np.broadcast_to(block[None, :], (m, BLOCK))
+        cols.append(unit_rows(np.asarray(block, dtype=np.float32)))
+    return np.concatenate(cols, axis=1).astype(np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +120,20 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 class RoleModel:
     """Main-role and fine-role heads; ``fit`` with scikit-learn, ``predict`` with numpy."""
 
-    def __init__(self, c_main: float = 1.0, c_fine: float = 1.0, second_ratio: float = 1.01) -> None:
+    def __init__(
+        self,
+        c_main: float = 1.0,
+        c_fine: float = 1.0,
+        second_ratio: float = 1.01,
+        blocks: Sequence[str] = V1_BLOCKS,
+        antagonist_bias: float = 0.0,
+    ) -> None:
         self.c_main = c_main
         self.c_fine = c_fine
         self.second_ratio = second_ratio  # > 1: never a second fine role
+        self.blocks = tuple(blocks)
+        # Added to the Antagonist logit: the majority role wins unless the head is confident otherwise.
+        self.antagonist_bias = antagonist_bias
         self.W_main: np.ndarray | None = None
         self.b_main: np.ndarray | None = None
         self.W_fine: np.ndarray | None = None
@@ -142,7 +173,8 @@ class RoleModel:
         X = np.asarray(X, dtype=np.float32)
         if X.shape[0] == 0:
             return []
-        pm = _softmax(X @ self.W_main.T + self.b_main)  # type: ignore[union-attr]
+        bias = np.array([self.antagonist_bias if r == "Antagonist" else 0.0 for r in MAIN_ROLES], dtype=np.float32)
+        pm = _softmax(X @ self.W_main.T + self.b_main + bias)  # type: ignore[union-attr]
         pf = _softmax(X @ self.W_fine.T + self.b_fine)  # type: ignore[union-attr]
         out = []
         for i in range(X.shape[0]):
@@ -163,6 +195,11 @@ class RoleModel:
             )
         return out
 
+    @property
+    def feature_dim(self) -> int:
+        """Width of the feature rows this model reads."""
+        return BLOCK * len(self.blocks)
+
     # -- files ----------------------------------------------------------------------
     def save(self, directory: Path | str) -> Path:
         """Write ``roles.safetensors`` and ``roles.json`` into ``directory``."""
@@ -174,10 +211,12 @@ class RoleModel:
         tensors = {"W_main": self.W_main, "b_main": self.b_main, "W_fine": self.W_fine, "b_fine": self.b_fine}
         save_file({k: v for k, v in tensors.items() if v is not None}, str(out / "roles.safetensors"))
         config = {
-            "format": "spinscope-roles/1",
+            "format": "spinscope-roles/2",
             "main_roles": list(MAIN_ROLES),
             "fine_roles": list(FINE_ROLES),
-            "feature_dim": FEATURE_DIM,
+            "feature_dim": self.feature_dim,
+            "blocks": list(self.blocks),
+            "antagonist_bias": self.antagonist_bias,
             "c_main": self.c_main,
             "c_fine": self.c_fine,
             "second_ratio": self.second_ratio,
@@ -201,16 +240,24 @@ class RoleModel:
             config = json.loads(cfg_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelError("E332", str(cfg_path), f"not a readable JSON file ({exc})") from exc
-        if config.get("format") != "spinscope-roles/1" or tuple(config.get("fine_roles", ())) != FINE_ROLES:
+        fmt = config.get("format")
+        if fmt not in ("spinscope-roles/1", "spinscope-roles/2") or tuple(config.get("fine_roles", ())) != FINE_ROLES:
             raise ModelError("E332", str(cfg_path), "not a spinscope role model for the 22 SemEval-2025 roles")
+        blocks = tuple(config.get("blocks", V1_BLOCKS)) if fmt == "spinscope-roles/2" else V1_BLOCKS
+        if not blocks or any(b not in BLOCKS for b in blocks):
+            raise ModelError("E332", str(cfg_path), f"unknown feature blocks {list(blocks)}; known: {list(BLOCKS)}")
         try:
             arrays = load_file(str(w_path))
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelError("E333", str(w_path), f"cannot read weights ({exc})") from exc
-        model = cls(float(config["c_main"]), float(config["c_fine"]), float(config["second_ratio"]))
+        model = cls(
+            float(config["c_main"]), float(config["c_fine"]), float(config["second_ratio"]),
+            blocks, float(config.get("antagonist_bias", 0.0)),
+        )  # fmt: skip
+        dim = model.feature_dim
         shapes = {
-            "W_main": (len(MAIN_ROLES), FEATURE_DIM), "b_main": (len(MAIN_ROLES),),
-            "W_fine": (len(FINE_ROLES), FEATURE_DIM), "b_fine": (len(FINE_ROLES),),
+            "W_main": (len(MAIN_ROLES), dim), "b_main": (len(MAIN_ROLES),),
+            "W_fine": (len(FINE_ROLES), dim), "b_fine": (len(FINE_ROLES),),
         }  # fmt: skip
         for name, shape in shapes.items():
             if name not in arrays or arrays[name].shape != shape:

@@ -32,34 +32,73 @@ if TYPE_CHECKING:
     from spinscope.analysis import Analysis
     from spinscope.document import Document
 
-from spinscope.entities.roles import DEFAULT_ROLES_DIR, FINE_BY_MAIN, RoleModel, mention_features
+from spinscope.entities.context import context_ranges
+from spinscope.entities.roles import (
+    BLOCK,
+    DEFAULT_ROLES_DIR,
+    FINE_BY_MAIN,
+    MAIN_ROLES,
+    V1_BLOCKS,
+    RoleModel,
+    role_features,
+)
 
-__all__ = ["evaluate_roles", "gold_mention_features", "role_scores", "train_roles", "train_task10"]
+__all__ = [
+    "ROLE_BLOCKS", "evaluate_roles", "gold_mention_features", "role_scores", "train_roles", "train_roles_only", "train_task10",
+]  # fmt: skip
+
+#: What the role heads read since ``roles.v2``: the mention's sentence around it (the name left out),
+#: its paragraph and the article. Chosen by cross-validation on train (BENCHMARKS.md).
+ROLE_BLOCKS: tuple[str, ...] = ("left", "right", "para", "art")
+#: The block sets ``train --task roles`` compares by cross-validation: the first model's, it with the
+#: context added, and the context without the mention's own tokens (the name left out).
+ROLE_BLOCK_SETS: tuple[tuple[str, ...], ...] = (
+    V1_BLOCKS,
+    ("mention", "left", "right", "para", "art"),
+    ("left", "right", "para", "art"),
+)
+#: How far below the best cross-validated score (exact match + main accuracy) a block set that reads
+#: the mention's context may be and still be preferred (about one standard error on 686 mentions).
+CONTEXT_TOLERANCE = 0.02
+#: Biases on the Antagonist logit that cross-validation tries.
+ANTAGONIST_BIASES: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 
 def gold_mention_features(
-    texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], *, model: Any = None
+    texts: Sequence[str],
+    spans: Sequence[Sequence[tuple[int, int]]],
+    *,
+    model: Any = None,
+    blocks: Sequence[str] = V1_BLOCKS,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Narrative feature rows ``[A, 768]`` and, per article, mention feature rows ``[M_a, 1152]``.
+    """Narrative feature rows ``[A, 768]`` and, per article, mention feature rows ``[M_a, 384 * len(blocks)]``.
 
     ``spans[a]`` are the mentions of article ``a`` (offsets into its text), in any order;
-    the rows come back in that order.
+    the rows come back in that order. Each mention's left and right context
+    (:func:`~spinscope.entities.context.context_ranges`) is pooled in the same pass.
     """
     from spinscope.narratives.features import FEATURE_DIM, encode_units, pool_units
 
+    asked = []
+    for text, mentions in zip(texts, spans, strict=True):
+        ctx = context_ranges(text, list(mentions))
+        asked.append([*mentions, *(c[0] for c in ctx), *(c[1] for c in ctx)])
     X = np.zeros((len(texts), FEATURE_DIM), dtype=np.float32)
-    mentions: list[np.ndarray] = []
-    for a, encoded in enumerate(encode_units(texts, spans, model=model)):
+    rows: list[np.ndarray] = []
+    for a, encoded in enumerate(encode_units(texts, asked, model=model)):
         means = encoded.means
         X[a] = pool_units(means)
-        if not len(encoded.span_units):
-            mentions.append(np.zeros((0, 3 * 384), dtype=np.float32))
+        n = len(spans[a])
+        if n == 0:
+            rows.append(np.zeros((0, BLOCK * len(blocks)), dtype=np.float32))
             continue
-        article_mean = means.mean(axis=0) if len(means) else np.zeros(384, dtype=np.float32)
+        article_mean = means.mean(axis=0) if len(means) else np.zeros(BLOCK, dtype=np.float32)
         # A mention outside every unit (offsets past the text) keeps a zero vector and the article as context.
-        paragraphs = np.stack([means[u] if u is not None else article_mean for u in encoded.span_units])
-        mentions.append(mention_features(encoded.span_vectors, paragraphs, article_mean))
-    return X, mentions
+        paragraphs = np.stack([means[u] if u is not None else article_mean for u in encoded.span_units[:n]])
+        V = encoded.span_vectors
+        parts = {"mention": V[:n], "left": V[n : 2 * n], "right": V[2 * n :], "para": paragraphs, "art": article_mean}
+        rows.append(role_features(blocks, parts))
+    return X, rows
 
 
 def role_scores(
@@ -82,33 +121,44 @@ def _cv_pick(
     scored: np.ndarray,
     folds: int = 5,
     seed: int = 0,
+    biases: Sequence[float] = (0.0,),
 ) -> dict[str, Any]:
-    """Choose C for both heads and the second-role ratio by K-fold CV on the training rows.
+    """Choose C for both heads, the second-role ratio and the Antagonist bias by K-fold CV on the training rows.
 
     Folds are by article (``groups``), so mentions of one article never sit
     on both sides. Every row trains; only rows with ``scored`` true are
     scored (the main language, when other languages' mentions are added).
-    The score is the exact match ratio plus main-role accuracy.
+    The score is the exact match ratio plus main-role accuracy; the
+    majority class (always Antagonist) is reported beside it.
     """
     articles = sorted(set(groups))
     order = np.random.default_rng(seed).permutation(len(articles))
     fold_of = {articles[j]: k % folds for k, j in enumerate(order)}
     fold = np.array([fold_of[g] for g in groups])
-    grid = [(c, r) for c in (0.5, 2.0, 8.0) for r in (1.01, 2.0)]
     results = []
-    for c, ratio in grid:
-        preds: dict[int, tuple[str, tuple[str, ...]]] = {}
+    for c in (0.5, 2.0, 8.0):
+        fitted = []
         for k in range(folds):
             train = np.flatnonzero(fold != k)
             test = np.flatnonzero((fold == k) & scored)
-            m = RoleModel(c, c, ratio).fit(X[train], [main[i] for i in train], [fine[i] for i in train])
-            for i, p in zip(test, m.predict(X[test]), strict=True):
-                preds[int(i)] = (p.main_role, p.fine_roles)
-        rows = sorted(preds)
-        s = role_scores([(main[i], fine[i]) for i in rows], [preds[i] for i in rows])
-        results.append({"c": c, "second_ratio": ratio, **s})
-    best = max(results, key=lambda r: (r["exact_match_ratio"] + r["main_role_accuracy"], -abs(np.log(r["c"]))))
-    return {"grid": results, "best": best, "folds": folds, "grouped_by": "article"}
+            fitted.append((test, RoleModel(c, c).fit(X[train], [main[i] for i in train], [fine[i] for i in train])))
+        for ratio in (1.01, 2.0):
+            for bias in biases:
+                preds: dict[int, tuple[str, tuple[str, ...]]] = {}
+                for test, m in fitted:
+                    m.second_ratio, m.antagonist_bias = ratio, bias
+                    for i, p in zip(test, m.predict(X[test]), strict=True):
+                        preds[int(i)] = (p.main_role, p.fine_roles)
+                rows = sorted(preds)
+                s = role_scores([(main[i], fine[i]) for i in rows], [preds[i] for i in rows])
+                results.append({"c": c, "second_ratio": ratio, "antagonist_bias": bias, **s})
+    best = max(results, key=lambda r: (r["exact_match_ratio"] + r["main_role_accuracy"], -abs(np.log(r["c"])), -r["antagonist_bias"]))
+    scored_main = [main[i] for i in np.flatnonzero(scored)]
+    majority = max(MAIN_ROLES, key=scored_main.count)
+    return {
+        "grid": results, "best": best, "folds": folds, "grouped_by": "article",
+        "majority": {"role": majority, "main_role_accuracy": scored_main.count(majority) / max(1, len(scored_main))},
+    }  # fmt: skip
 
 
 def train_roles(
@@ -120,20 +170,24 @@ def train_roles(
     groups: list[str] | None = None,
     scored: np.ndarray | None = None,
     languages: Sequence[str] = ("EN",),
+    blocks: Sequence[str] = ROLE_BLOCKS,
 ) -> dict[str, Any]:
-    """Pick hyper-parameters by CV, fit on all rows, save to ``out_dir``; returns the summary."""
+    """Pick hyper-parameters by CV, fit on all rows (their columns: ``blocks``), save to ``out_dir``; returns the summary."""
     groups = groups if groups is not None else [str(i) for i in range(len(main))]
     scored = scored if scored is not None else np.ones(len(main), dtype=bool)
-    cv = _cv_pick(X, main, fine, groups, scored)
+    cv = _cv_pick(X, main, fine, groups, scored, biases=ANTAGONIST_BIASES)
     best = cv["best"]
-    model = RoleModel(best["c"], best["c"], best["second_ratio"]).fit(X, main, fine)
+    model = RoleModel(best["c"], best["c"], best["second_ratio"], blocks, best["antagonist_bias"]).fit(X, main, fine)
     model.meta = {
         "dataset": "semeval2025-task10",
         "split": "train",
         "languages": list(languages),
         "mentions": len(main),
-        "features": "[mention tokens | paragraph | article] mean states of the spinscope detector encoder (1152)",
-        "cv": {"folds": cv["folds"], "grouped_by": cv["grouped_by"], "scored_mentions": int(scored.sum()), "best": best},
+        "features": f"[{' | '.join(blocks)}] mean states of the spinscope detector encoder ({BLOCK * len(blocks)})",
+        "cv": {
+            "folds": cv["folds"], "grouped_by": cv["grouped_by"], "scored_mentions": int(scored.sum()),
+            "best": best, "majority": cv["majority"],
+        },
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     model.save(out_dir)
@@ -163,7 +217,7 @@ def train_task10(
         if m.article_id in by_article:
             by_article[m.article_id].append(m)
     X, mention_rows = gold_mention_features(
-        [ds.articles[a].text for a in ids], [[(m.start, m.end) for m in by_article[a]] for a in ids]
+        [ds.articles[a].text for a in ids], [[(m.start, m.end) for m in by_article[a]] for a in ids], blocks=ROLE_BLOCKS
     )
     summary: dict[str, Any] = {"encode_seconds": round(time.time() - started, 1)}
     narrative_ids = sorted(ds.narratives)
@@ -183,7 +237,7 @@ def train_task10(
         oids = sorted({m.article_id for m in other.mentions})
         oby = {a: [m for m in other.mentions if m.article_id == a] for a in oids}
         _, orows = gold_mention_features(
-            [other.articles[a].text for a in oids], [[(m.start, m.end) for m in oby[a]] for a in oids]
+            [other.articles[a].text for a in oids], [[(m.start, m.end) for m in oby[a]] for a in oids], blocks=ROLE_BLOCKS
         )
         blocks.extend(r for r in orows if len(r))
         main += [m.main_role or "" for a in oids for m in oby[a]]
@@ -196,6 +250,62 @@ def train_task10(
     )  # fmt: skip
     summary["seconds"] = round(time.time() - started, 1)
     return summary
+
+
+def train_roles_only(
+    data_dir: Path | str | None = None,
+    lang: str = "en",
+    out_dir: Path | str = DEFAULT_ROLES_DIR,
+    *,
+    rows: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """``spinscope train --task roles``: the role heads alone, on ``lang`` train (narratives untouched).
+
+    Every block set of :data:`ROLE_BLOCK_SETS` is cross-validated (C,
+    second-role ratio, Antagonist bias); of those within
+    :data:`CONTEXT_TOLERANCE` of the best score (exact match plus main-role
+    accuracy), the one reading the most context is fitted on every mention
+    and saved. ``rows``: the
+    mentions' features over all :data:`~spinscope.entities.roles.BLOCKS`, in
+    the loader's order, when already computed (they are encoded otherwise).
+    """
+    from spinscope.datasets.semeval2025 import load_semeval2025
+    from spinscope.entities.roles import BLOCKS
+
+    started = time.time()
+    ds = load_semeval2025(data_dir, lang, "train")
+    ids = sorted({m.article_id for m in ds.mentions})
+    by_article = {a: [m for m in ds.mentions if m.article_id == a] for a in ids}
+    if rows is None:
+        _, per_article = gold_mention_features(
+            [ds.articles[a].text for a in ids], [[(m.start, m.end) for m in by_article[a]] for a in ids], blocks=BLOCKS
+        )
+        rows = np.concatenate(per_article)
+    main = [m.main_role or "" for a in ids for m in by_article[a]]
+    fine = [tuple(m.fine_roles) for a in ids for m in by_article[a]]
+    groups = [a for a in ids for _ in by_article[a]]
+    compared = {}
+    for blocks in ROLE_BLOCK_SETS:
+        cols = np.concatenate([np.arange(BLOCKS.index(b) * BLOCK, (BLOCKS.index(b) + 1) * BLOCK) for b in blocks])
+        cv = _cv_pick(rows[:, cols], main, fine, groups, np.ones(len(main), dtype=bool), biases=ANTAGONIST_BIASES)
+        compared[" | ".join(blocks)] = (cv["best"], blocks, cols)
+    def score(k: str) -> float:
+        return float(compared[k][0]["exact_match_ratio"] + compared[k][0]["main_role_accuracy"])
+
+    # Roles should come from how the article treats an entity, not from its name (issue 20), and
+    # 686 mentions cannot rank block sets finer than a few hundredths: among the sets within
+    # CONTEXT_TOLERANCE of the best score, the one that reads the most context blocks wins.
+    top = max(score(k) for k in compared)
+    near = [k for k in compared if score(k) >= top - CONTEXT_TOLERANCE]
+    name = max(near, key=lambda k: (sum(b in ("left", "right") for b in compared[k][1]), score(k)))
+    _, blocks, cols = compared[name]
+    summary = train_roles(rows[:, cols], main, fine, out_dir, groups=groups, languages=[lang.upper()], blocks=blocks)
+    summary["block_sets"] = {k: v[0] for k, v in compared.items()}
+    model_json = Path(out_dir) / "roles.json"
+    config = json.loads(model_json.read_text(encoding="utf-8"))
+    config["meta"]["cv"]["block_sets"] = summary["block_sets"]
+    model_json.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    return {**summary, "seconds": round(time.time() - started, 1)}
 
 
 def run_official_subtask1_scorer(gold: Path, pred: Path, scorers_dir: Path, *, timeout_s: float = 300.0) -> dict[str, Any]:
@@ -241,7 +351,7 @@ def evaluate_roles(
     ids = sorted({m.article_id for m in ds.mentions})
     by_article = {a: [m for m in ds.mentions if m.article_id == a] for a in ids}
     texts = [ds.articles[a].text for a in ids]
-    _, rows = gold_mention_features(texts, [[(m.start, m.end) for m in by_article[a]] for a in ids])
+    _, rows = gold_mention_features(texts, [[(m.start, m.end) for m in by_article[a]] for a in ids], blocks=model.blocks)
     preds = {}
     for a, X in zip(ids, rows, strict=True):
         for m, p in zip(by_article[a], model.predict(X), strict=True):

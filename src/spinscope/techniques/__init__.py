@@ -2,7 +2,7 @@
 
 :func:`~spinscope.techniques.detector.detect` fills genre, frames, paragraph
 techniques and spans from the English encoder's outputs; the pipeline's
-``techniques.v1`` component calls it.
+``techniques.v2`` component calls it.
 """
 
 from spinscope.techniques.detector import decode_spans, detect

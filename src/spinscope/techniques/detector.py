@@ -1,6 +1,6 @@
 """Genre, frames and persuasion techniques (paragraphs and spans) for one Document.
 
-Run by the pipeline's ``techniques.v1`` component: it needs a Document and a
+Run by the pipeline's ``techniques.v2`` component: it needs a Document and a
 :class:`~spinscope.models.bundle.SpinModel`, and fills ``genre``, ``frames``,
 ``paragraphs`` and ``spans`` of an :class:`~spinscope.analysis.Analysis`.
 
@@ -8,10 +8,16 @@ Paragraph labels and spans agree by construction: a span is kept only
 where its paragraph carries the technique, and a paragraph label with no
 span above its threshold is backed by the tokens the model scored highest
 for it, marked ``strongest-tokens`` so nobody mistakes them for a span.
+
+A span made only of function words ("the", "of", "and": :data:`FUNCTION_WORDS`)
+is dropped: such a word cannot persuade on its own, and showing it as a
+technique's evidence (``techniques.v1`` did) misleads. Pronouns stay: "we"
+and "they" carry flag-waving and us-against-them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -21,6 +27,21 @@ from spinscope.document import Document
 from spinscope.models.bundle import ParagraphOutput, SpinModel
 
 __all__ = ["decode_spans", "detect"]
+
+#: Closed-class words that never make a span on their own (articles, prepositions, conjunctions, forms of "be").
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    """
+    a an the of to in on at by for from with into onto over under as and or but nor so if than
+    that this these those is are was were be been being am it its there then also just
+    """.split()
+)
+_WORD = re.compile(r"\w+(?:['’]\w+)?")
+
+
+def only_function_words(text: str) -> bool:
+    """Whether *text* has no word outside :data:`FUNCTION_WORDS` (an empty text counts as such)."""
+    return all(w.lower() in FUNCTION_WORDS for w in _WORD.findall(text))
+
 
 #: Paragraphs shown as evidence for an article-level label.
 ARTICLE_EVIDENCE = 2
@@ -42,7 +63,8 @@ def decode_spans(
 
     Runs of tokens whose probability clears the technique's threshold become
     a span (a one-token dip inside a run does not split it); overlapping
-    spans of one technique from different windows are merged.
+    spans of one technique from different windows are merged; a span of
+    function words alone is dropped (see the module docstring).
     """
     found: dict[str, list[tuple[int, int, float]]] = {}
     for probs, offsets in out.windows:
@@ -73,7 +95,7 @@ def decode_spans(
                 merged[-1][2] = max(merged[-1][2], sc)
             else:
                 merged.append([s, e, sc])
-        spans.extend((int(s), int(e), tech, float(sc)) for s, e, sc in merged)
+        spans.extend((int(s), int(e), tech, float(sc)) for s, e, sc in merged if not only_function_words(text[int(s) : int(e)]))
     spans.sort(key=lambda x: (x[0], x[1], x[2]))
     return spans
 
