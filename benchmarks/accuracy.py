@@ -93,7 +93,11 @@ def main() -> int:
         "seconds": m["seconds"],
         "machine": f"{platform.processor() or platform.machine()}, {platform.system()}, python {platform.python_version()}",
     }
-    suffix = "-english-only" if args.english_only else ""
+    from spinscope.models.bundle import DEFAULT_PRECISION, resolve_precision
+
+    precision = resolve_precision()  # $SPINSCOPE_PRECISION, as the evaluation's pipeline read it
+    record["encoder_precision"] = precision
+    suffix = ("-english-only" if args.english_only else "") + ("" if precision == DEFAULT_PRECISION else f"-{precision}")
     out = Path(__file__).resolve().parent / "results" / f"accuracy-{args.lang}-dev{suffix}.json"
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return 0 if agree else 1
