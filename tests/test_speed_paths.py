@@ -15,9 +15,11 @@ from spinscope.narratives import evidence as E
 PARAGRAPHS = [
     "NATO chief Jens Stoltenberg met Joe Biden in Washington on Monday.",
     "Short one.",
-    "The European Commission and the World Health Organization warned Germany, while Maria Okafor of "
-    "Nairobi told Reuters that the Kenyan government would answer the letter from Brussels within a week, "
-    "and the Americans stayed silent.",
+    (
+        "The European Commission and the World Health Organization warned Germany, while Maria Okafor of "
+        "Nairobi told Reuters that the Kenyan government would answer the letter from Brussels within a week, "
+        "and the Americans stayed silent."
+    ),
     "",
     "Ursula von der Leyen spoke in Lisbon.",
 ]
@@ -94,7 +96,7 @@ def test_pipeline_embeds_a_batch_s_evidence_once_and_as_one_article_at_a_time(mo
 
     docs = [document_from_text(t, name=f"a{i}") for i, t in enumerate([URW, CLIMATE, URW.replace("Kyiv", "Kiev")])]
     nlp = spinscope.load(exclude=["quotes"])
-    alone = [nlp(doc).to_dict()["narrative_evidence"] for doc in docs]
+    alone = [nlp(doc).to_dict()["narratives"]["evidence"] for doc in docs]
     real = embed_module.embed_texts
     calls: list[int] = []
 
@@ -103,7 +105,7 @@ def test_pipeline_embeds_a_batch_s_evidence_once_and_as_one_article_at_a_time(mo
         return real(texts, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(embed_module, "embed_texts", counting)
-    together = [a.to_dict()["narrative_evidence"] for a in nlp.pipe(docs)]
+    together = [a.to_dict()["narratives"]["evidence"] for a in nlp.pipe(docs)]
     assert sum(1 for ev in alone if ev) >= 2  # the check below compares real evidence
     assert len(calls) == 1
     for a, b in zip(alone, together, strict=True):

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from spinscope.components.base import Component, Work, component, model_digest
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from spinscope.narratives.evidence import EvidenceRequest
 
 __all__ = ["Narratives"]
@@ -52,10 +54,16 @@ class Narratives(Component):
                 article_narratives(work.analysis, self.resources.multilingual_narratives, self.resources.multilingual_encoder, routed)
             else:
                 work.skipped["narratives"] = "English-only"
-        # Every English article's evidence sentences in one embedding call (batches across articles).
-        found = find_evidence_many([request for _, request in wanted]) if wanted else []
+        # Every English article's evidence sentences in one embedding call (batches across articles),
+        # at the English encoder's precision when that is bf16 (int8 is for the detector alone).
+        found = find_evidence_many([request for _, request in wanted], embed=self._embed) if wanted else []
         for (work, _), evidence in zip(wanted, found, strict=True):
             work.analysis.narrative_evidence = evidence
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        from spinscope.stories import embed
+
+        return embed.embed_texts(texts, precision="bf16" if self.resources.precision == "bf16" else "fp32")
 
     def _english(self, work: Work) -> EvidenceRequest | None:
         """Set the narratives of an English article; what its evidence needs, or None when it needs none."""

@@ -28,6 +28,7 @@ from spinscope.encode import ENCODER_NAME, ENCODER_SHA256, load_encoder, load_to
 from spinscope.errors import ModelError
 from spinscope.models.net import NetConfig, SpinNet
 from spinscope.models.paths import default_model_dir
+from spinscope.models.precision import DEFAULT_PRECISION, PRECISIONS, native_bf16, resolve_precision
 
 __all__ = [
     "DEFAULT_PRECISION",
@@ -45,59 +46,6 @@ __all__ = [
 
 MODEL_FORMAT = 1
 WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long paragraph
-
-#: How the English encoder's layers may run, all from the same fp32 weights:
-#: ``fp32`` as trained; ``bf16``, its matrix products in bfloat16 (torch
-#: autocast; layer norms, softmax and every head stay fp32), fast on CPUs
-#: with native bfloat16 (AMX or AVX512-BF16); ``int8``, torch dynamic
-#: quantisation of every Linear layer of the encoder (heads stay fp32).
-PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
-#: ``auto``: ``bf16`` where the CPU computes bfloat16 natively, else ``fp32``.
-AUTO = "auto"
-#: What ``spinscope.load()`` uses when neither ``precision=`` nor ``$SPINSCOPE_PRECISION`` says.
-DEFAULT_PRECISION = AUTO
-PRECISION_ENV = "SPINSCOPE_PRECISION"
-
-
-@lru_cache(maxsize=1)
-def native_bf16() -> bool:
-    """Whether this CPU multiplies bfloat16 in hardware (``amx_bf16`` or ``avx512_bf16`` in /proc/cpuinfo).
-
-    Without it torch emulates bfloat16, which is slower than fp32, so
-    ``auto`` then picks fp32. Only Linux says; elsewhere the answer is no.
-    """
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool({"amx_bf16", "avx512_bf16"} & flags)
-    except OSError:
-        pass
-    return False
-
-
-def resolve_precision(precision: str | None = None) -> str:
-    """The encoder precision to use, one of :data:`PRECISIONS`.
-
-    *precision*, else ``$SPINSCOPE_PRECISION``, else :data:`DEFAULT_PRECISION`;
-    ``auto`` becomes ``bf16`` or ``fp32`` by :func:`native_bf16`. An unknown
-    value is a :class:`~spinscope.errors.ConfigError` (E909) naming the known ones.
-    """
-    import os
-
-    from spinscope.errors import ConfigError
-
-    chosen = precision if precision is not None else os.environ.get(PRECISION_ENV) or DEFAULT_PRECISION
-    value = chosen.strip().lower()
-    if value == AUTO:
-        return "bf16" if native_bf16() else "fp32"
-    if value not in PRECISIONS:
-        where = "precision" if precision is not None else f"${PRECISION_ENV}"
-        known = ", ".join((*PRECISIONS, AUTO))
-        raise ConfigError("E909", where, f"{chosen!r} is not an encoder precision; use one of {known}")
-    return value
-
 
 @dataclass
 class ParagraphOutput:

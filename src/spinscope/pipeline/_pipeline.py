@@ -65,7 +65,7 @@ class Pipeline:
         model: str | Path | None = None,
         precision: str | None = None,
     ) -> None:
-        from spinscope.models.bundle import resolve_precision
+        from spinscope.models.precision import resolve_precision
 
         self.resources = Resources(str(model) if model is not None else None, resolve_precision(precision))
         self._components: list[Component] = []
@@ -292,7 +292,7 @@ def load(
 
 
 def _default(model: str | None, multilingual: bool) -> Pipeline:
-    from spinscope.models.bundle import resolve_precision
+    from spinscope.models.precision import resolve_precision
 
     # Resolved on every call, so a changed $SPINSCOPE_PRECISION gets its own pipeline.
     return _default_for(model, multilingual, resolve_precision())
