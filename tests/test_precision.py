@@ -110,3 +110,28 @@ def test_bf16_runs_the_same_weights_in_bfloat16_close_to_fp32() -> None:
         assert cosine > 0.999
         assert np.abs(x.paragraph_probs - y.paragraph_probs).max() < 0.05
     assert any(not np.array_equal(x.paragraph_probs, y.paragraph_probs) for x, y in zip(a, b, strict=True))
+
+
+def _decisions(a: dict) -> dict[str, object]:
+    """The labels of an analysis, without their scores."""
+    return {
+        "genre": a["genre"]["label"] if a.get("genre") else None,
+        "frames": [f["label"] for f in a["frames"]],
+        "paragraphs": [(p["index"], sorted(t["label"] for t in p["techniques"])) for p in a["paragraphs"]],
+        "spans": [(s["start"], s["end"], s["technique"]) for s in a["spans"]],
+        "narratives": [n["label"] for n in a["narratives"]["narratives"]],
+        "roles": [(m["start"], (m.get("role") or {}).get("main_role")) for e in a["entities"] for m in e["mentions"]],
+    }
+
+
+def test_bf16_batched_and_one_at_a_time_give_the_same_labels() -> None:
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    docs = [r.document for r in spinscope.read([str(examples)]) if r.document is not None]
+    nlp = spinscope.load(precision="bf16")
+    together = [a.to_dict() for a in nlp.pipe(docs)]
+    alone = [nlp(d).to_dict() for d in docs[:3]]
+    for a, b in zip(together[:3], alone, strict=True):
+        assert _decisions(a) == _decisions(b)
+        assert a["genre_probabilities"] == pytest.approx(b["genre_probabilities"], abs=0.01)

@@ -184,8 +184,8 @@ class Pipeline:
         """Analyse many Documents, in input order, encoding up to ``batch_size`` paragraphs at once.
 
         Labels are those of one document at a time; a score may differ in the
-        fourth decimal, since which paragraphs share a padded batch changes
-        the float rounding. Memory stays bounded by the batch, and an
+        fourth decimal (the third with the bf16 encoder), since which
+        paragraphs share a padded batch changes the float rounding. Memory stays bounded by the batch, and an
         article longer than a batch is streamed alone.
         """
         group: list[Document] = []
