@@ -1,7 +1,8 @@
 """Speed and memory of the analysis pipeline against the bare encoder, on the en dev articles.
 
     python benchmarks/speed.py [--lang en|fr|...|mixed] [--model DIR] [--data-dir ../shared/data] [--threads 2]
-                               [--baseline-src OLD_CHECKOUT/src]
+                               [--baseline-src OLD_CHECKOUT/src] [--precision fp32|bf16|int8|auto]
+                               [--no-english-only]
 
 Each measurement runs in its own subprocess so peak RSS is its own:
 
@@ -184,6 +185,7 @@ def main() -> int:
         "the bare encoder is always fp32",
     )
     parser.add_argument("--baseline-src", type=Path, default=None, help="also time the pipeline from this source tree")
+    parser.add_argument("--no-english-only", action="store_true", help="skip the english-only run (saves a third of the time)")
     parser.add_argument("--_run", choices=["encoder", "pipeline", "english-only"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     from spinscope.datasets import default_data_dir
@@ -205,6 +207,8 @@ def main() -> int:
     results = {}
     load_before = os.getloadavg()
     runs = [("encoder", "encoder", None), ("english-only", "english-only", None), ("pipeline", "pipeline", None)]
+    if args.no_english_only:
+        runs = [r for r in runs if r[0] != "english-only"]
     if args.baseline_src:
         runs.append(("baseline-pipeline", "pipeline", args.baseline_src.resolve()))
     for name, what, src in runs:
@@ -226,7 +230,9 @@ def main() -> int:
     print(f"{'':<13} {'articles/s':>11} {'paragraphs/s':>13} {'peak RSS MB':>12}")
     for name, r in results.items():
         print(f"{name:<13} {r['articles_per_s']:>11.2f} {r['paragraphs_per_s']:>13.1f} {r['peak_rss_mb']:>12.0f}")
-    multilingual_cost = results["pipeline"]["seconds"] / results["english-only"]["seconds"]
+    multilingual_cost = (
+        results["pipeline"]["seconds"] / results["english-only"]["seconds"] if "english-only" in results else None
+    )
     print(f"pipeline time over bare encoder: {overhead:+.1%}")
     print(f"load average (1 min) before / after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
     ratio = results["pipeline"]["articles_per_s"] / results["encoder"]["articles_per_s"]
@@ -241,7 +247,8 @@ def main() -> int:
         rest = total - sum(shares.values())
         parts = [f"{k} {v / total:.1%}" for k, v in sorted(shares.items(), key=lambda kv: -kv[1])]
         print("pipeline time by component: " + ", ".join(parts) + f", other {rest / total:.1%}")
-    print(f"pipeline time over the English-only path: {multilingual_cost:.2f}x")
+    if multilingual_cost is not None:
+        print(f"pipeline time over the English-only path: {multilingual_cost:.2f}x")
     baseline = None
     if "baseline-pipeline" in results:
         baseline = results["pipeline"]["articles_per_s"] / results["baseline-pipeline"]["articles_per_s"]
