@@ -21,8 +21,10 @@ __all__ = ["AUTO", "DEFAULT_PRECISION", "PRECISIONS", "PRECISION_ENV", "native_b
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
 #: ``auto``: ``bf16`` where the CPU computes bfloat16 natively, else ``fp32``.
 AUTO = "auto"
-#: What ``spinscope.load()`` uses when neither ``precision=`` nor ``$SPINSCOPE_PRECISION`` says.
-DEFAULT_PRECISION = AUTO
+#: What ``spinscope.load()`` uses when neither ``precision=`` nor ``$SPINSCOPE_PRECISION`` says:
+#: fp32, whose analyses are byte-identical to the model as trained. bf16 (or auto) is opt-in until a
+#: full-pipeline speed gain is measured on a quiet machine (BENCHMARKS.md, issue 19's section).
+DEFAULT_PRECISION = "fp32"
 PRECISION_ENV = "SPINSCOPE_PRECISION"
 
 
