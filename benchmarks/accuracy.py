@@ -1,10 +1,12 @@
 """Accuracy of a model on SemEval-2023 Task 3 dev, scored twice: our metrics and the official scorers.
 
     python benchmarks/accuracy.py [--model DIR] [--lang en] [--english-only] [--data-dir ../shared/data]
+    SPINSCOPE_PRECISION=fp32|bf16|int8 python benchmarks/accuracy.py ...   # the English encoder's precision
 
 Prints our scores next to the organisers' baseline (their dev outputs,
 scored here) and the best published results, checks that the official scorers give the same numbers on
-the same prediction files, and writes ``benchmarks/results/accuracy-<lang>-dev[-english-only].json``.
+the same prediction files, and writes ``benchmarks/results/accuracy-<lang>-dev[-english-only][-<precision>].json``
+(no precision suffix for fp32).
 Exit status 1 if the official scorers disagree with ours.
 """
 
@@ -93,7 +95,12 @@ def main() -> int:
         "seconds": m["seconds"],
         "machine": f"{platform.processor() or platform.machine()}, {platform.system()}, python {platform.python_version()}",
     }
-    suffix = "-english-only" if args.english_only else ""
+    from spinscope.models.precision import resolve_precision
+
+    precision = resolve_precision()  # $SPINSCOPE_PRECISION or auto, as the evaluation's pipeline read it
+    record["encoder_precision"] = precision
+    # fp32 (the model as trained) keeps the plain name; other precisions get their own file.
+    suffix = ("-english-only" if args.english_only else "") + ("" if precision == "fp32" else f"-{precision}")
     out = Path(__file__).resolve().parent / "results" / f"accuracy-{args.lang}-dev{suffix}.json"
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return 0 if agree else 1

@@ -9,7 +9,10 @@ SemEval-2025 Task 10 (en). Each analysis is written as JSON without its
 volatile fields (versions, model metadata) under ``--out`` -- never into
 the repository, since dataset text is not ours to publish. ``--compare``
 prints, per set, how many articles differ and in which top-level fields,
-and exits 1 if any does.
+then how many discrete labels moved (genre, frames, paragraph techniques,
+spans, narratives, evidence sentences, entity mentions and roles, quotes:
+added plus dropped, against the count before), and exits 1 if any differs.
+``$SPINSCOPE_PRECISION`` picks the English encoder's precision, as everywhere.
 """
 
 from __future__ import annotations
@@ -53,6 +56,36 @@ def _sets(data_dir: Path, only: list[str] | None):
     yield "semeval2025-en-dev", semeval2025
 
 
+def labels(analysis: dict) -> dict[str, set]:
+    """The discrete decisions of one analysis, by kind: what "how many labels moved" counts."""
+    narratives = analysis.get("narratives") or {}
+    return {
+        "genre": {(analysis.get("genre") or {}).get("label")},
+        "frames": {f["label"] for f in analysis.get("frames", [])},
+        "paragraph techniques": {(p["index"], t["label"]) for p in analysis.get("paragraphs", []) for t in p.get("techniques", [])},
+        "spans": {(s["start"], s["end"], s["technique"]) for s in analysis.get("spans", [])},
+        "narratives": {n["label"] for n in narratives.get("narratives", [])} | {n["label"] for n in narratives.get("subnarratives", [])},
+        "narrative evidence": {(e["start"], e["end"]) for e in narratives.get("evidence", [])},
+        "entity mentions": {(m["start"], m["end"], m["label"]) for e in analysis.get("entities", []) for m in e.get("mentions", [])},
+        "mention roles": {
+            (m["start"], m["end"], (m.get("role") or {}).get("main_role"))
+            for e in analysis.get("entities", []) for m in e.get("mentions", [])
+        },
+        "quotes": {(q.get("start"), q.get("end"), str(q.get("speaker"))) for q in analysis.get("quotes", [])},
+    }  # fmt: skip
+
+
+def moved(before: list[dict], after: list[dict]) -> dict[str, tuple[int, int]]:
+    """Per kind of label: (labels in one run but not the other, labels in the before run)."""
+    out: dict[str, tuple[int, int]] = {}
+    for old, new in zip(before, after, strict=False):
+        a, b = labels(old), labels(new)
+        for kind in a:
+            n_moved, total = out.get(kind, (0, 0))
+            out[kind] = (n_moved + len(a[kind] ^ b[kind]), total + len(a[kind]))
+    return out
+
+
 def analyse(docs):
     try:
         import spinscope
@@ -93,6 +126,11 @@ def main() -> int:
                 changed += abs(len(before) - len(rows))
             differing += changed
             line += f", {changed} differ" + (f" ({', '.join(f'{k} x{n}' for k, n in sorted(fields.items()))})" if fields else "")
+            if changed:
+                shifts = moved(before, rows)
+                line += "\n  labels moved (added or dropped / before): " + ", ".join(
+                    f"{kind} {n}/{total}" for kind, (n, total) in shifts.items()
+                )
         print(line, flush=True)
     return 1 if differing else 0
 

@@ -1,7 +1,8 @@
 """Speed and memory of the analysis pipeline against the bare encoder, on the en dev articles.
 
     python benchmarks/speed.py [--lang en|fr|...|mixed] [--model DIR] [--data-dir ../shared/data] [--threads 2]
-                               [--baseline-src OLD_CHECKOUT/src]
+                               [--baseline-src OLD_CHECKOUT/src] [--precision fp32|bf16|int8|auto]
+                               [--no-english-only]
 
 Each measurement runs in its own subprocess so peak RSS is its own:
 
@@ -78,7 +79,7 @@ def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
     # both sides encode exactly the same tokens; the tokenizer's own default
     # (128) would make the ceiling look faster than any honest pipeline.
     tokenizer.enable_truncation(max_length=_max_tokens(model), stride=WINDOW_STRIDE)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     windows = []
     for enc in tokenizer.encode_batch(texts):
         windows.append(enc)
@@ -95,7 +96,10 @@ def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
                 mask[j, : len(e.ids)] = 1
             encoder(input_ids=ids, attention_mask=mask)
     elapsed = time.perf_counter() - start
-    return {"articles": len(docs), "paragraphs": len(texts), "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}
+    return {
+        "articles": len(docs), "paragraphs": len(texts), "seconds": elapsed,
+        "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": _peak_rss_mb(),
+    }  # fmt: skip
 
 
 def run_pipeline(data_dir: Path, model: str | None, lang: str, multilingual: bool = True) -> dict:
@@ -109,7 +113,7 @@ def run_pipeline(data_dir: Path, model: str | None, lang: str, multilingual: boo
 
     articles = _articles(data_dir, lang)
     if hasattr(spinscope, "load"):
-        nlp = spinscope.load(model, exclude=() if multilingual else ("language", "multilingual"))
+        nlp = spinscope.load(model, exclude=() if multilingual else ("language", "multilingual"), **_precision())
 
         def analyse(docs: list) -> object:
             return nlp.pipe(docs)
@@ -123,16 +127,50 @@ def run_pipeline(data_dir: Path, model: str | None, lang: str, multilingual: boo
 
     for analysis in analyse([to_document(articles[0], detect_language=True)]):  # warm-up: load every model
         analysis.to_dict()
+    shares: dict[str, float] = {}
+    if hasattr(spinscope, "load"):
+        _time_components(nlp, shares)
     start, cpu = time.perf_counter(), time.process_time()
     docs = [to_document(article, detect_language=True) for article in articles]
+    shares["documents"] = time.perf_counter() - start
     paragraphs = sum(len(doc.paragraphs) for doc in docs)
+    to_dict = 0.0
     for analysis in analyse(docs):
+        mark = time.perf_counter()
         analysis.to_dict()
+        to_dict += time.perf_counter() - mark
     elapsed = time.perf_counter() - start
+    shares["to_dict"] = to_dict
     return {
         "articles": len(articles), "paragraphs": paragraphs, "seconds": elapsed,
         "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": _peak_rss_mb(),
+        "component_seconds": shares,
+        "encoder_precision": nlp.meta.get("encoder_precision", "fp32") if hasattr(spinscope, "load") else "fp32",
     }  # fmt: skip
+
+
+def _precision() -> dict[str, str]:
+    """``precision=`` for ``spinscope.load`` from $SPINSCOPE_PRECISION (set by ``--precision``); none on older trees."""
+    value = os.environ.get("SPINSCOPE_PRECISION")
+    return {"precision": value} if value else {}
+
+
+def _time_components(nlp: object, shares: dict[str, float]) -> None:
+    """Wrap each component's ``pipe`` so its wall time adds up in ``shares[name]``.
+
+    ``documents`` (building the Documents, language ID included) and
+    ``to_dict`` are timed beside them; what is left of the total is the
+    pipeline's own glue.
+    """
+    for name, comp in nlp.components:  # type: ignore[attr-defined]
+        inner = comp.pipe
+
+        def timed(works: list, _inner=inner, _name=name) -> None:
+            mark = time.perf_counter()
+            _inner(works)
+            shares[_name] = shares.get(_name, 0.0) + time.perf_counter() - mark
+
+        comp.pipe = timed
 
 
 def main() -> int:
@@ -141,7 +179,13 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--lang", default="en", help="SemEval-2023 dev language (en fr ge it po ru)")
+    parser.add_argument(
+        "--precision", default=None,
+        help="the pipeline's encoder precision (fp32 bf16 int8 auto; default: $SPINSCOPE_PRECISION, else the library's); "
+        "the bare encoder is always fp32",
+    )
     parser.add_argument("--baseline-src", type=Path, default=None, help="also time the pipeline from this source tree")
+    parser.add_argument("--no-english-only", action="store_true", help="skip the english-only run (saves a third of the time)")
     parser.add_argument("--_run", choices=["encoder", "pipeline", "english-only"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     from spinscope.datasets import default_data_dir
@@ -161,7 +205,10 @@ def main() -> int:
         print(json.dumps(out))
         return 0
     results = {}
+    load_before = os.getloadavg()
     runs = [("encoder", "encoder", None), ("english-only", "english-only", None), ("pipeline", "pipeline", None)]
+    if args.no_english_only:
+        runs = [r for r in runs if r[0] != "english-only"]
     if args.baseline_src:
         runs.append(("baseline-pipeline", "pipeline", args.baseline_src.resolve()))
     for name, what, src in runs:
@@ -170,6 +217,8 @@ def main() -> int:
         if args.model:
             cmd += ["--model", args.model]
         env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+        if args.precision:
+            env["SPINSCOPE_PRECISION"] = args.precision
         if src is not None:
             env["PYTHONPATH"] = str(src)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
@@ -181,9 +230,25 @@ def main() -> int:
     print(f"{'':<13} {'articles/s':>11} {'paragraphs/s':>13} {'peak RSS MB':>12}")
     for name, r in results.items():
         print(f"{name:<13} {r['articles_per_s']:>11.2f} {r['paragraphs_per_s']:>13.1f} {r['peak_rss_mb']:>12.0f}")
-    multilingual_cost = results["pipeline"]["seconds"] / results["english-only"]["seconds"]
+    multilingual_cost = (
+        results["pipeline"]["seconds"] / results["english-only"]["seconds"] if "english-only" in results else None
+    )
     print(f"pipeline time over bare encoder: {overhead:+.1%}")
-    print(f"pipeline time over the English-only path: {multilingual_cost:.2f}x")
+    print(f"load average (1 min) before / after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
+    ratio = results["pipeline"]["articles_per_s"] / results["encoder"]["articles_per_s"]
+    cpu_ratio_encoder = results["encoder"]["cpu_seconds"] / results["pipeline"]["cpu_seconds"]
+    print(
+        f"pipeline speed over the bare fp32 encoder: {ratio:.2f}x wall, {cpu_ratio_encoder:.2f}x CPU time "
+        f"(target >= 2.0; pipeline encoder precision {results['pipeline'].get('encoder_precision')})"
+    )
+    shares = results["pipeline"].get("component_seconds") or {}
+    if shares:
+        total = results["pipeline"]["seconds"]
+        rest = total - sum(shares.values())
+        parts = [f"{k} {v / total:.1%}" for k, v in sorted(shares.items(), key=lambda kv: -kv[1])]
+        print("pipeline time by component: " + ", ".join(parts) + f", other {rest / total:.1%}")
+    if multilingual_cost is not None:
+        print(f"pipeline time over the English-only path: {multilingual_cost:.2f}x")
     baseline = None
     if "baseline-pipeline" in results:
         baseline = results["pipeline"]["articles_per_s"] / results["baseline-pipeline"]["articles_per_s"]
@@ -193,9 +258,13 @@ def main() -> int:
         "results": results,
         "lang": args.lang,
         "pipeline_overhead": overhead,
+        "pipeline_over_encoder_speed": ratio,
+        "pipeline_over_encoder_cpu": cpu_ratio_encoder,
         "multilingual_over_english_only": multilingual_cost,
         "speed_over_baseline": baseline,
         "threads": args.threads,
+        "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, python {platform.python_version()}",
     }
     out = Path(__file__).resolve().parent / "results" / f"speed-{args.lang}-dev.json"

@@ -74,6 +74,23 @@ ExcludeOpt = Annotated[
 
 
 
+class Precision(str, Enum):
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    int8 = "int8"
+
+
+PrecisionOpt = Annotated[
+    Precision | None,
+    typer.Option(
+        "--precision",
+        help="How the English encoder runs: fp32 (as trained), bf16 (bfloat16 matrix products), int8 "
+        "(quantised Linear layers), or auto (bf16 where the CPU has native bfloat16, else fp32). "
+        "Default: $SPINSCOPE_PRECISION, else fp32.",
+    ),
+]
+
 
 class Engine(str, Enum):
     inprocess = "inprocess"
@@ -98,11 +115,11 @@ def _split_exclude(exclude: list[str] | None) -> list[str]:
     return [x for item in exclude or () for x in item.split(",") if x]
 
 
-def _pipeline(model: Path | None, exclude: list[str] | None = None) -> Pipeline:
+def _pipeline(model: Path | None, exclude: list[str] | None = None, precision: Precision | None = None) -> Pipeline:
     """The component pipeline; no model is loaded until the first input has been read."""
     from spinscope.pipeline import load
 
-    return load(model, exclude=_split_exclude(exclude))
+    return load(model, exclude=_split_exclude(exclude), precision=precision.value if precision else None)
 
 
 def _check_encoding(value: str | None) -> str | None:
@@ -339,6 +356,7 @@ def analyze_command(
     ] = None,
     model: ModelOpt = None,
     exclude: ExcludeOpt = None,
+    precision: PrecisionOpt = None,
     options: ReadOptions = DEFAULT_READ,
     engine: EngineOpt = Engine.inprocess,
     ray_address: RayAddressOpt = None,
@@ -350,12 +368,13 @@ def analyze_command(
     fmt = output_format or (AnalyzeFormat.table if sys.stdout.isatty() else AnalyzeFormat.json)
     if fmt is AnalyzeFormat.semeval and out is None:
         raise typer.BadParameter("--format semeval needs --out DIR", param_hint="--out")
+    _check_precision_engine(precision, engine)
     if engine is Engine.ray:
         analysed: Iterator[tuple[ReadResult, Analysis | dict[str, Any] | None]] = _on_ray(
             inputs, options, address=ray_address, workers=workers, exclude=_split_exclude(exclude), model=model
         )
     else:
-        analysed = _pipeline(model, exclude).analyze_inputs(inputs, options)
+        analysed = _pipeline(model, exclude, precision).analyze_inputs(inputs, options)
     console = Console(highlight=False, soft_wrap=True)
     ok = failed = 0
     collected: list[dict[str, object]] = []
@@ -407,6 +426,7 @@ def report_command(
     ] = None,
     model: ModelOpt = None,
     exclude: ExcludeOpt = None,
+    precision: PrecisionOpt = None,
     options: ReadOptions = DEFAULT_READ,
     db: Annotated[
         str | None, typer.Option("--db", help="Render the stored analyses of this corpus store instead of INPUTS.")
@@ -421,7 +441,8 @@ def report_command(
     if not inputs:
         raise typer.BadParameter("give INPUTS (or --db DB)", param_hint="INPUTS")
     analyze_command.__wrapped__(  # type: ignore[attr-defined]
-        inputs=inputs, output_format=AnalyzeFormat.html, out=out, model=model, exclude=exclude, options=options
+        inputs=inputs, output_format=AnalyzeFormat.html, out=out, model=model, exclude=exclude, precision=precision,
+        options=options,
     )
 
 
@@ -824,10 +845,23 @@ EntityOpt = Annotated[str | None, typer.Option("--entity", help="Only articles n
 _store_pipeline = None  # resolved lazily to spinscope.store.default_pipeline
 
 
-def _pipeline_for_store(model: Path | None, exclude: list[str] | None) -> tuple[object, dict[str, object]]:
+def _pipeline_for_store(
+    model: Path | None, exclude: list[str] | None, precision: Precision | None = None
+) -> tuple[object, dict[str, object]]:
+    if _store_pipeline is not None:
+        return _store_pipeline(model, _split_exclude(exclude))
     from spinscope.store import default_pipeline
 
-    return (_store_pipeline or default_pipeline)(model, _split_exclude(exclude))
+    return default_pipeline(model, _split_exclude(exclude), precision=precision.value if precision else None)
+
+
+def _check_precision_engine(precision: Precision | None, engine: Engine) -> None:
+    """--precision is for the in-process engine; Ray workers read $SPINSCOPE_PRECISION of their own environment."""
+    if precision is not None and engine is Engine.ray:
+        raise typer.BadParameter(
+            "--precision works with --engine inprocess; for Ray, set SPINSCOPE_PRECISION in the workers' environment",
+            param_hint="--precision",
+        )
 
 
 class _StoreErrors:
@@ -878,6 +912,7 @@ def add_command(
     lock_timeout: LockTimeoutOpt = 60.0,
     model: ModelOpt = None,
     exclude: ExcludeOpt = None,
+    precision: PrecisionOpt = None,
     options: ReadOptions = DEFAULT_READ,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")] = True,
     engine: EngineOpt = Engine.inprocess,
@@ -896,6 +931,7 @@ def add_command(
     sources = list(inputs or []) + (_urls_from(urls_from) if urls_from else [])
     if not sources:
         raise typer.BadParameter("give at least one INPUT or --urls-from FILE", param_hint="INPUTS")
+    _check_precision_engine(precision, engine)
     ray_engine = None
     if engine is Engine.ray:
         from spinscope.engines.ray import RayEngine, require_ray
@@ -903,7 +939,7 @@ def add_command(
         require_ray()  # E850, naming the extra to install, before the store is touched
         ray_engine = RayEngine(address=ray_address, workers=workers, exclude=_split_exclude(exclude), model=model)
     with _StoreErrors(), Store.open(db, lock_timeout_s=lock_timeout) as store, ray_engine or contextlib.nullcontext():
-        pipe, meta = _pipeline_for_store(model, exclude)
+        pipe, meta = _pipeline_for_store(model, exclude, precision)
         reader = None
         if ray_engine is not None:  # same pipeline identity (meta), read and analysed on the actors in one run
             reader, pipe = ray_engine.store_seams(store.analysed_inputs(store.ensure_pipeline(meta)))

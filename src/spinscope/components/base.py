@@ -191,10 +191,13 @@ def _multilingual_narratives() -> NarrativeModel:
 class Resources:
     """The models components share, each loaded on first use and cached for the process.
 
-    ``model``: the English detector's directory (None: the bundled one).
+    ``model``: the English detector's directory (None: the bundled one);
+    ``precision``: how its encoder runs (``fp32`` or ``int8``, see
+    :func:`spinscope.models.bundle.resolve_precision`).
     """
 
     model: str | None = None
+    precision: str = "fp32"
 
     def __post_init__(self) -> None:
         from spinscope.models.paths import default_model_dir
@@ -207,7 +210,7 @@ class Resources:
     def spin_model(self) -> SpinModel:
         from spinscope.models.bundle import get_model
 
-        return get_model(self.model)
+        return get_model(self.model, precision=self.precision)
 
     @property
     def model_dir(self) -> Path:

@@ -5,13 +5,21 @@ encoder's paragraph vectors; its evidence sentences, among the three
 paragraphs the dominant narrative's head rates highest, are embedded with
 the bundled sentence encoder and compared with the narrative's definition
 (the one extra encoder pass, and only for articles in one of the two
-domains). An article mostly in another language: the multilingual
+domains), the sentences of every English article of a batch in one
+embedding call. An article mostly in another language: the multilingual
 narrative model over the vectors ``multilingual`` already made.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spinscope.components.base import Component, Work, component, model_digest
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from spinscope.narratives.evidence import EvidenceRequest
 
 __all__ = ["Narratives"]
 
@@ -31,9 +39,14 @@ class Narratives(Component):
         return {"english": model_digest(str(DEFAULT_MODEL_DIR)), "multilingual": model_digest(str(DEFAULT_NARRATIVES_DIR))}
 
     def pipe(self, works: list[Work]) -> None:
+        from spinscope.narratives.evidence import find_evidence_many
+
+        wanted: list[tuple[Work, EvidenceRequest]] = []
         for work in works:
             if work.english_article:
-                self._english(work)
+                request = self._english(work)
+                if request is not None:
+                    wanted.append((work, request))
             elif work.foreign_article and work.multilingual_vectors is not None:
                 from spinscope.multilingual.route import RoutedArticle, article_narratives
 
@@ -41,11 +54,22 @@ class Narratives(Component):
                 article_narratives(work.analysis, self.resources.multilingual_narratives, self.resources.multilingual_encoder, routed)
             else:
                 work.skipped["narratives"] = "English-only"
+        # Every English article's evidence sentences in one embedding call (batches across articles),
+        # at the English encoder's precision when that is bf16 (int8 is for the detector alone).
+        found = find_evidence_many([request for _, request in wanted], embed=self._embed) if wanted else []
+        for (work, _), evidence in zip(wanted, found, strict=True):
+            work.analysis.narrative_evidence = evidence
 
-    def _english(self, work: Work) -> None:
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        from spinscope.stories import embed
+
+        return embed.embed_texts(texts, precision="bf16" if self.resources.precision == "bf16" else "fp32")
+
+    def _english(self, work: Work) -> EvidenceRequest | None:
+        """Set the narratives of an English article; what its evidence needs, or None when it needs none."""
         import numpy as np
 
-        from spinscope.narratives.evidence import candidate_paragraphs, find_evidence
+        from spinscope.narratives.evidence import EvidenceRequest, candidate_paragraphs
         from spinscope.narratives.features import FEATURE_DIM, pool_units
 
         model = self.resources.narrative_model
@@ -55,16 +79,16 @@ class Narratives(Component):
         encoded = work.encoded.slim()
         if not encoded:
             analysis.narratives = model.predict(np.zeros((1, FEATURE_DIM), np.float32))[0]
-            return
+            return None
         means = work.encoded.means()
         prediction = model.predict(pool_units(means)[None, :])[0]
         analysis.narratives = prediction
         if prediction.is_other:
-            return
+            return None
         best = [encoded[row][0] for row in candidate_paragraphs(means, model, prediction.dominant)]
-        analysis.narrative_evidence = find_evidence(
+        return EvidenceRequest(
             doc.text,
             prediction.dominant,
-            subnarratives=prediction.subnarratives,
+            subnarratives=tuple(prediction.subnarratives),
             within=[(doc.paragraphs[i].start, doc.paragraphs[i].end) for i in best],
         )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENTITY_LABELS",
+    "NER_BATCH",
     "NER_PACKAGE",
     "RawMention",
     "find_mentions",
@@ -183,25 +184,34 @@ def _slices(text: str) -> Iterator[tuple[int, str]]:
         pos = end
 
 
-def find_mentions(paragraphs: Sequence[str], *, batch_size: int = 64) -> list[list[RawMention]]:
+#: Texts per ``nlp.pipe`` batch. Measured on the en dev paragraphs (2 cores): 1,000
+#: length-sorted texts a batch tag 1.39x as fast as 64 in input order, with the same mentions.
+NER_BATCH = 1000
+
+
+def find_mentions(paragraphs: Sequence[str], *, batch_size: int = NER_BATCH) -> list[list[RawMention]]:
     """Entity mentions of each paragraph, offsets into that paragraph's text.
 
     Only the labels of :data:`ENTITY_LABELS` are kept; a leading "the" or a
     trailing possessive "'s" is trimmed so that a mention is the name itself.
+    Texts go to the tagger sorted by length (a batch of like lengths wastes
+    less of the transition parser's work); mentions come back in input order.
     """
     nlp = load_ner()
     pieces: list[tuple[int, int, str]] = []  # (paragraph, offset, text)
     for i, text in enumerate(paragraphs):
         pieces.extend((i, off, piece) for off, piece in _slices(text))
+    order = sorted(range(len(pieces)), key=lambda j: len(pieces[j][2]))
+    found: list[list[tuple[int, int, str]]] = [[] for _ in pieces]
+    docs = nlp.pipe((pieces[j][2] for j in order), batch_size=batch_size)
+    for j, sdoc in zip(order, docs, strict=True):
+        found[j] = [(ent.start_char, ent.end_char, ent.label_) for ent in sdoc.ents if ent.label_ in ENTITY_LABELS]
     out: list[list[RawMention]] = [[] for _ in paragraphs]
-    docs = nlp.pipe((p for _, _, p in pieces), batch_size=batch_size)
-    for (i, off, _), sdoc in zip(pieces, docs, strict=True):
-        for ent in sdoc.ents:
-            if ent.label_ not in ENTITY_LABELS:
-                continue
-            start, end = _trim(paragraphs[i], off + ent.start_char, off + ent.end_char)
+    for (i, off, _), ents in zip(pieces, found, strict=True):
+        for a, b, label in ents:
+            start, end = _trim(paragraphs[i], off + a, off + b)
             if end > start:
-                out[i].append(RawMention(start, end, paragraphs[i][start:end], ent.label_))
+                out[i].append(RawMention(start, end, paragraphs[i][start:end], label))
     return out
 
 

@@ -28,19 +28,24 @@ from spinscope.encode import ENCODER_NAME, ENCODER_SHA256, load_encoder, load_to
 from spinscope.errors import ModelError
 from spinscope.models.net import NetConfig, SpinNet
 from spinscope.models.paths import default_model_dir
+from spinscope.models.precision import DEFAULT_PRECISION, PRECISIONS, native_bf16, resolve_precision
 
 __all__ = [
+    "DEFAULT_PRECISION",
     "MODEL_FORMAT",
+    "PRECISIONS",
     "ParagraphOutput",
     "SpinModel",
     "default_model_dir",
     "get_model",
     "load_model",
+    "native_bf16",
+    "quantize_encoder",
+    "resolve_precision",
 ]
 
 MODEL_FORMAT = 1
 WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long paragraph
-
 
 @dataclass
 class ParagraphOutput:
@@ -67,8 +72,10 @@ class SpinModel:
         config: dict[str, Any],
         meta: dict[str, Any] | None = None,
         directory: Path | None = None,
+        precision: str = "fp32",
     ) -> None:
         self.net = net.eval()
+        self.precision = precision
         self.bottom = bottom.eval()
         self.config = config
         self.meta = meta or {}
@@ -100,6 +107,15 @@ class SpinModel:
     # -- encoding ----------------------------------------------------------------------
     def bottom_states(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.bottom(input_ids=input_ids, attention_mask=mask).last_hidden_state
+
+    def top_states(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The fine-tuned top layer's token states ``[B, T, 384]`` (fp32), at this model's precision."""
+        if self.precision == "bf16":
+            # Autocast runs the matrix products in bfloat16 and keeps layer norms and softmax in fp32.
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                top = self.net.run_top(self.bottom_states(input_ids, mask), mask)
+            return top.float()
+        return self.net.run_top(self.bottom_states(input_ids, mask), mask)
 
     @torch.inference_mode()
     def encode_paragraphs(
@@ -138,7 +154,7 @@ class SpinModel:
                 for j, (_, e) in enumerate(batch):
                     ids[j, : len(e.ids)] = torch.tensor(e.ids)
                     mask[j, : len(e.ids)] = 1
-                top = self.net.run_top(self.bottom_states(ids, mask), mask)
+                top = self.top_states(ids, mask)
                 token_logits, para_logits, _ = self.net.paragraph_outputs(top, mask)
                 token_probs = torch.sigmoid(token_logits).numpy()
                 para_probs = torch.sigmoid(para_logits).numpy()
@@ -240,8 +256,38 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_model(directory: Path | str | None = None) -> SpinModel:
-    """Load a model directory (default: the bundled model), checking every file."""
+def quantize_encoder(net: SpinNet, bottom: torch.nn.Module) -> tuple[SpinNet, torch.nn.Module]:
+    """int8 copies of the encoder's layers: the frozen bottom and the fine-tuned top, heads untouched.
+
+    torch's dynamic quantisation stores each Linear layer's weights as int8
+    (one scale per output row) and quantises its input per batch, so the same
+    fp32 model gives the same int8 model on every load: no separate artifact.
+    The heads are small and read the top states directly, so they stay fp32.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        # torch.ao.quantization warns that it is deprecated in favour of torchao; it is what torch 2.13 ships.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        from torch.ao.quantization import quantize_dynamic
+
+        bottom = quantize_dynamic(bottom, {torch.nn.Linear}, dtype=torch.qint8)
+        net.top = quantize_dynamic(net.top, {torch.nn.Linear}, dtype=torch.qint8)
+    return net, bottom
+
+
+def load_model(directory: Path | str | None = None, *, precision: str = "fp32") -> SpinModel:
+    """Load a model directory (default: the bundled model), checking every file.
+
+    *precision* is one of :data:`PRECISIONS`: ``"int8"`` quantises the
+    encoder's layers after loading (see :func:`quantize_encoder`), ``"bf16"``
+    runs them under bfloat16 autocast, ``"fp32"`` as trained.
+    """
+    if precision not in PRECISIONS:
+        from spinscope.errors import ConfigError
+
+        raise ConfigError("E909", "precision", f"{precision!r} is not an encoder precision; use one of {', '.join(PRECISIONS)}")
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
@@ -272,17 +318,18 @@ def load_model(directory: Path | str | None = None) -> SpinModel:
         net.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
     except (KeyError, TypeError, RuntimeError) as exc:
         raise ModelError("E313", str(weights), f"weights do not fit the model config ({exc})") from exc
-    return SpinModel(net, bottom, config, meta, directory)
-
+    if precision == "int8":
+        net, bottom = quantize_encoder(net, bottom)
+    return SpinModel(net, bottom, config, meta, directory, precision)
 
 
 @lru_cache(maxsize=4)
-def _cached_model(directory: str | None) -> SpinModel:
-    return load_model(directory)
+def _cached_model(directory: str | None, precision: str) -> SpinModel:
+    return load_model(directory, precision=precision)
 
 
-def get_model(model: SpinModel | Path | str | None = None) -> SpinModel:
-    """A loaded model: pass one through, load a directory, or the bundled default (each loaded once)."""
+def get_model(model: SpinModel | Path | str | None = None, *, precision: str = "fp32") -> SpinModel:
+    """A loaded model: pass one through, or load a directory or the bundled default (each once per precision)."""
     if isinstance(model, SpinModel):
         return model
-    return _cached_model(str(model) if model is not None else None)
+    return _cached_model(str(model) if model is not None else None, precision)

@@ -41,7 +41,10 @@ if TYPE_CHECKING:
     from spinscope.narratives.model import NarrativeModel
 
 
-__all__ = ["CANDIDATE_PARAGRAPHS", "Evidence", "candidate_paragraphs", "evidence_text", "find_evidence", "narrative_query", "sentence_spans"]
+__all__ = [
+    "CANDIDATE_PARAGRAPHS", "Evidence", "EvidenceRequest", "candidate_paragraphs", "evidence_text",
+    "find_evidence", "find_evidence_many", "narrative_query", "sentence_spans",
+]  # fmt: skip
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -76,6 +79,16 @@ def narrative_query(narrative: str, subnarratives: Sequence[str] = ()) -> str:
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class EvidenceRequest:
+    """What :func:`find_evidence_many` needs for one text: see :func:`find_evidence` for each field."""
+
+    source: Any
+    narrative: str
+    subnarratives: Sequence[str] = ()
+    within: Sequence[tuple[int, int]] | None = None
+
+
 def find_evidence(
     source: Any,
     narrative: str,
@@ -97,26 +110,56 @@ def find_evidence(
     ``embed`` turns texts into unit vectors: the bundled English sentence
     encoder by default, the multilingual one for other languages.
     """
+    request = EvidenceRequest(source, narrative, tuple(subnarratives), within)
+    return find_evidence_many([request], k=k, max_words=max_words, min_words=min_words, embed=embed)[0]
+
+
+def find_evidence_many(
+    requests: Sequence[EvidenceRequest],
+    *,
+    k: int = 3,
+    max_words: int = 80,
+    min_words: int = 5,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
+) -> list[list[Evidence]]:
+    """:func:`find_evidence` for many texts, with one ``embed`` call over all their queries and sentences.
+
+    The encoder then fills length-sorted batches across articles instead of
+    one short, ragged batch per article.
+    """
     from spinscope.stories.embed import embed_texts
 
     encode = embed or embed_texts
-
-    text = source if isinstance(source, str) else getattr(source, "text", None)
-    if not isinstance(text, str):
-        raise TypeError(f"find_evidence() needs a string or a Document, not {type(source).__name__}")
-    if narrative == OTHER or k < 1:
-        return []
-    spans = sentence_spans(text)
-    if within is not None:
-        spans = [(s, e) for s, e in spans if any(a <= s and e <= b for a, b in within)]
-    if not spans:
-        return []
-    subs = [s for s in subnarratives if parent_of(s) == narrative]
-    query = narrative_query(narrative, subs)
-    vecs = encode([query] + [text[s:e] for s, e in spans])
-    q, rows = vecs[0], vecs[1:]
-    score = rows @ q
-    return _pick(text, spans, score, narrative, k=k, max_words=max_words, min_words=min_words)
+    plans: list[tuple[str, list[tuple[int, int]], int] | None] = []  # (text, sentence spans, first row)
+    rows: list[str] = []
+    for req in requests:
+        text = req.source if isinstance(req.source, str) else getattr(req.source, "text", None)
+        if not isinstance(text, str):
+            raise TypeError(f"find_evidence() needs a string or a Document, not {type(req.source).__name__}")
+        if req.narrative == OTHER or k < 1:
+            plans.append(None)
+            continue
+        spans = sentence_spans(text)
+        if req.within is not None:
+            within = req.within
+            spans = [(s, e) for s, e in spans if any(a <= s and e <= b for a, b in within)]
+        if not spans:
+            plans.append(None)
+            continue
+        subs = [s for s in req.subnarratives if parent_of(s) == req.narrative]
+        plans.append((text, spans, len(rows)))
+        rows.append(narrative_query(req.narrative, subs))
+        rows.extend(text[s:e] for s, e in spans)
+    vecs = encode(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+    out: list[list[Evidence]] = []
+    for req, plan in zip(requests, plans, strict=True):
+        if plan is None:
+            out.append([])
+            continue
+        text, spans, first = plan
+        q, sentence_rows = vecs[first], vecs[first + 1 : first + 1 + len(spans)]
+        out.append(_pick(text, spans, sentence_rows @ q, req.narrative, k=k, max_words=max_words, min_words=min_words))
+    return out
 
 
 def _pick(

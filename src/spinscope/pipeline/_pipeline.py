@@ -63,8 +63,11 @@ class Pipeline:
         components: Sequence[tuple[str, str]] = DEFAULT_COMPONENTS,
         *,
         model: str | Path | None = None,
+        precision: str | None = None,
     ) -> None:
-        self.resources = Resources(str(model) if model is not None else None)
+        from spinscope.models.precision import resolve_precision
+
+        self.resources = Resources(str(model) if model is not None else None, resolve_precision(precision))
         self._components: list[Component] = []
         for name, factory in components:
             self._components.append(self._make(name, factory, {}))
@@ -166,7 +169,7 @@ class Pipeline:
         }
 
     def _model_info(self) -> dict[str, Any]:
-        return _model_info(str(self.resources.model_dir))
+        return {**_model_info(str(self.resources.model_dir)), "encoder_precision": self.resources.precision}
 
     # -- analysing ----------------------------------------------------------------------------
     def __call__(self, doc: Document | str) -> Analysis:
@@ -181,8 +184,8 @@ class Pipeline:
         """Analyse many Documents, in input order, encoding up to ``batch_size`` paragraphs at once.
 
         Labels are those of one document at a time; a score may differ in the
-        fourth decimal, since which paragraphs share a padded batch changes
-        the float rounding. Memory stays bounded by the batch, and an
+        fourth decimal (the third with the bf16 encoder), since which
+        paragraphs share a padded batch changes the float rounding. Memory stays bounded by the batch, and an
         article longer than a batch is streamed alone.
         """
         group: list[Document] = []
@@ -256,6 +259,7 @@ def load(
     *,
     components: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
+    precision: str | None = None,
 ) -> Pipeline:
     """The default pipeline over the bundled models (or the English model directory ``name_or_path``).
 
@@ -263,7 +267,10 @@ def load(
     order); ``exclude`` drops some, e.g. ``exclude=["roles", "narratives"]``
     when only techniques and quotes are wanted (faster).
     ``exclude=["language", "multilingual"]`` reads every paragraph with the
-    English models. Models load on first use, not here.
+    English models. ``precision`` (``"fp32"`` or ``"int8"``; default
+    ``$SPINSCOPE_PRECISION``, else the default precision) is how the English
+    encoder runs: ``int8`` quantises its layers at load time, faster on CPU.
+    Models load on first use, not here.
 
     >>> nlp = load(exclude=["roles", "narratives"])  # doctest: +SKIP
     """
@@ -278,15 +285,22 @@ def load(
             raise ConfigError("E907", name, f"no such component; the default pipeline has: {', '.join(known)}")
     wanted = set(components) if components is not None else set(known)
     chosen = [(name, factory) for name, factory in DEFAULT_COMPONENTS if name in wanted and name not in set(exclude)]
-    return Pipeline(chosen, model=model)
+    return Pipeline(chosen, model=model, precision=precision)
 
 
 # -- shortcuts over the default pipeline ----------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
 def _default(model: str | None, multilingual: bool) -> Pipeline:
-    return load(model, exclude=() if multilingual else ("language", "multilingual"))
+    from spinscope.models.precision import resolve_precision
+
+    # Resolved on every call, so a changed $SPINSCOPE_PRECISION gets its own pipeline.
+    return _default_for(model, multilingual, resolve_precision())
+
+
+@lru_cache(maxsize=8)
+def _default_for(model: str | None, multilingual: bool, precision: str) -> Pipeline:
+    return load(model, exclude=() if multilingual else ("language", "multilingual"), precision=precision)
 
 
 def _model_arg(model: object) -> str | None:

@@ -123,7 +123,9 @@ def pipeline_meta(model: Path | str | None = None, base: dict[str, Any] | None =
     return meta
 
 
-def default_pipeline(model: Path | str | None = None, exclude: Sequence[str] = ()) -> tuple[Analyse, dict[str, Any]]:
+def default_pipeline(
+    model: Path | str | None = None, exclude: Sequence[str] = (), *, precision: str | None = None
+) -> tuple[Analyse, dict[str, Any]]:
     """The analysing step ``spinscope add`` uses (the component pipeline, :func:`spinscope.load`) and its meta.
 
     The one place the store calls the analysis pipeline. Models load on the
@@ -131,7 +133,7 @@ def default_pipeline(model: Path | str | None = None, exclude: Sequence[str] = (
     """
     from spinscope.pipeline import load
 
-    nlp = load(model, exclude=list(exclude))
+    nlp = load(model, exclude=list(exclude), precision=precision)
 
     def pipe(docs: Sequence[Document]) -> Iterable[Analysis]:
         return nlp.pipe(docs)

@@ -34,7 +34,7 @@ def _encoder() -> torch.nn.Module:
     return load_encoder()
 
 
-def embed_texts(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
+def embed_texts(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, precision: str = "fp32") -> np.ndarray:
     """Mean-pooled, L2-normalised sentence embeddings, one row per text.
 
     Parameters
@@ -44,6 +44,10 @@ def embed_texts(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> np.nda
     batch_size:
         Texts per forward pass. Texts are sorted by length first so a batch
         pads little; rows come back in the input order.
+    precision:
+        ``"fp32"`` (what stories use), or ``"bf16"``: the encoder's matrix
+        products under bfloat16 autocast (narrative evidence, when the
+        pipeline runs its encoder in bf16). Anything else is read as fp32.
 
     Returns
     -------
@@ -68,11 +72,14 @@ def embed_texts(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> np.nda
     tokenizer = load_tokenizer()
     model = _encoder()
     todo.sort(key=lambda i: len(texts[i]))
+    low = torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
     with torch.inference_mode():
         for k in range(0, len(todo), batch_size):
             idx = todo[k : k + batch_size]
             batch = tokenize([texts[i] for i in idx], tokenizer)
-            hidden = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask).last_hidden_state
+            with low:
+                hidden = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask).last_hidden_state
+            hidden = hidden.float()
             mask = batch.attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
