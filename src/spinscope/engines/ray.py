@@ -213,6 +213,11 @@ class _Analyser:
         torch.set_num_threads(threads)
         with contextlib.suppress(RuntimeError):  # already set in this process (a reused worker): keep it
             torch.set_num_interop_threads(threads)
+        # NumPy's BLAS (the multilingual encoder, spaCy) read OMP_NUM_THREADS only when first loaded, which
+        # may be before this runs: cap its pools too, or one actor fills every core and a second has none.
+        from threadpoolctl import threadpool_limits
+
+        self._blas_limit = threadpool_limits(limits=threads)
         import ray
 
         from spinscope.pipeline import load
