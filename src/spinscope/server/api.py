@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from spinscope.server.errors import ServerError
-from spinscope.server.jobs import check_batch, job_status, submit_job
+from spinscope.server.jobs import check_batch, job_status, stored_job, submit_job
 from spinscope.server.models import (
     AnalyzeRequest,
     AnalyzeResponse,
@@ -27,8 +27,8 @@ from spinscope.server.models import (
     JobOut,
     StoredArticleOut,
 )
-from spinscope.server.service import AnalysisService
-from spinscope.store.browse import SORTS, article_analysis, list_articles, story_detail
+from spinscope.server.service import AnalysisService, stored_analysis
+from spinscope.store.browse import SORTS, list_articles, story_detail
 from spinscope.store.query import GROUPINGS, METRICS, Filters, parse_day
 
 __all__ = ["filters_from", "router", "write_access"]
@@ -146,10 +146,7 @@ def submit(body: BatchRequest, request: Request) -> JSONResponse:
 def get_job(job_id: str, request: Request) -> dict[str, Any]:
     """A job's progress: counts, and the outcome (article id or error) of each article done so far."""
     with _service(request).store() as store:
-        job = job_status(store, job_id)
-    if job is None:
-        raise ServerError("E753", f"job {job_id[:40]}", "no such job")
-    return job
+        return stored_job(store, job_id)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -176,10 +173,7 @@ def get_articles(
 def get_article(article_id: int, request: Request) -> dict[str, Any]:
     """One stored article's newest analysis."""
     with _service(request).store() as store:
-        analysis = article_analysis(store, article_id)
-    if analysis is None:
-        raise ServerError("E753", f"article {article_id}", "no such article")
-    return {"id": article_id, "analysis": analysis}
+        return {"id": article_id, "analysis": stored_analysis(store, article_id)}
 
 
 @router.get("/api/v1/stats", responses=ERRORS, tags=["corpus"])
@@ -267,12 +261,7 @@ async def get_story(story_id: str, request: Request) -> dict[str, Any]:
 def load_pair(service: AnalysisService, a: int, b: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The stored analyses of articles ``a`` and ``b`` (E753 when one is missing)."""
     with service.store() as store:
-        first, second = article_analysis(store, a), article_analysis(store, b)
-    for number, found in ((a, first), (b, second)):
-        if found is None:
-            raise ServerError("E753", f"article {number}", "no such article")
-    assert first is not None and second is not None
-    return first, second
+        return stored_analysis(store, a), stored_analysis(store, b)
 
 
 @router.get("/api/v1/compare", responses=ERRORS, tags=["corpus"])

@@ -30,7 +30,7 @@ from spinscope.server.service import AnalysisService
 from spinscope.store import Store
 from spinscope.store.store import utc_now
 
-__all__ = ["JobRunner", "job_status", "submit_job"]
+__all__ = ["JobRunner", "job_status", "stored_job", "submit_job"]
 
 log = logging.getLogger("spinscope.server.jobs")
 
@@ -50,6 +50,14 @@ def submit_job(store: Store, articles: Sequence[Mapping[str, Any]], *, kind: str
             (job_id, kind, now, now, len(articles), payload),
         )
     return job_id
+
+
+def stored_job(store: Store, job_id: str) -> dict[str, Any]:
+    """A job's status (:func:`job_status`), or E753 (404) for an unknown job id."""
+    job = job_status(store, job_id)
+    if job is None:
+        raise ServerError("E753", f"job {job_id[:40]}", "no such job")
+    return job
 
 
 def job_status(store: Store, job_id: str) -> dict[str, Any] | None:

@@ -35,8 +35,8 @@ from spinscope.report import view
 from spinscope.report.assets import asset, content_security_policy, jinja_env, report_script
 from spinscope.report.html import article_page, highlight_markup
 from spinscope.server.errors import ServerError
-from spinscope.server.jobs import check_batch, job_status, submit_job
-from spinscope.server.service import AnalysisService
+from spinscope.server.jobs import check_batch, stored_job, submit_job
+from spinscope.server.service import AnalysisService, stored_analysis
 from spinscope.store.browse import SORTS, article_analysis, list_articles, outlets, story_detail
 from spinscope.store.query import GROUPINGS, METRICS, Filters, parse_day
 from spinscope.version import __version__
@@ -260,9 +260,7 @@ async def _upload(request: Request, upload: UploadFile, values: Mapping[str, str
 def article(article_id: int, request: Request) -> HTMLResponse:
     """The report page of one stored article, with links into the corpus around it."""
     with _service(request).store() as store:
-        analysis = article_analysis(store, article_id)
-        if analysis is None:
-            raise ServerError("E753", f"article {article_id}", "no such article")
+        analysis = stored_analysis(store, article_id)
         stories = store.backend.execute(
             "SELECT s.id, s.name, s.size FROM story_articles sa JOIN stories s ON s.id = sa.story_id"
             " WHERE sa.article_id = ? ORDER BY s.id",
@@ -464,9 +462,7 @@ async def compare_page(request: Request) -> Response:
 def job_page(job_id: str, request: Request) -> HTMLResponse:
     """A background job's progress; the page reloads itself (a meta refresh, no script) until it ends."""
     with _service(request).store() as store:
-        job = job_status(store, job_id)
-    if job is None:
-        raise ServerError("E753", f"job {job_id[:40]}", "no such job")
+        job = stored_job(store, job_id)
     return render(request, "job.html.j2", page_title=f"spinscope: job {job_id}", job=job,
                   refresh=job["status"] in {"queued", "running"})  # fmt: skip
 

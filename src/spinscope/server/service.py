@@ -28,7 +28,16 @@ from spinscope.store import Store
 from spinscope.store.add import Analyse, pipeline_meta
 from spinscope.store.browse import article_analysis
 
-__all__ = ["AnalysisService", "Outcome"]
+__all__ = ["AnalysisService", "Outcome", "stored_analysis"]
+
+
+def stored_analysis(store: Store, article_id: int) -> dict[str, Any]:
+    """One stored article's newest analysis, or E753 (404) for an article the store does not hold."""
+    analysis = article_analysis(store, article_id)
+    if analysis is None:
+        raise ServerError("E753", f"article {article_id}", "no such article")
+    return analysis
+
 
 
 @dataclass(frozen=True)
