@@ -137,7 +137,7 @@ def _list_entries(
 
 
 def _stored(skip: Mapping[str, str] | None, name: str, document: Document) -> bool:
-    return bool(skip) and skip.get(name) == document.content_hash  # type: ignore[union-attr]
+    return skip is not None and skip.get(name) == document.content_hash
 
 
 def _skip_index(skip: Mapping[str, str]) -> dict[str, dict[str, str]]:
