@@ -111,3 +111,28 @@ def test_pipeline_embeds_a_batch_s_evidence_once_and_as_one_article_at_a_time(mo
     for a, b in zip(alone, together, strict=True):
         assert [(e["start"], e["end"], e["label"]) for e in a] == [(e["start"], e["end"], e["label"]) for e in b]
         assert [e["score"] for e in a] == pytest.approx([e["score"] for e in b], abs=2e-3)
+
+
+def _script_by_every_letter(text: str) -> str | None:
+    """script_of as it was before its ASCII shortcut: every letter looked up, ties to the first seen."""
+    import unicodedata
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha() and unicodedata.name(ch, ""):
+            counts[unicodedata.name(ch).split(" ", 1)[0]] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def test_script_of_with_its_ascii_shortcut_is_the_letter_by_letter_count() -> None:
+    import random
+
+    from spinscope.multilingual.route import script_of
+
+    rnd = random.Random(19)
+    alphabet = "abXYZéßπΩжЖشع漢字かな한 1.,!“”—\u0301"
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12))) for _ in range(3000)]
+    texts += ["", "123 ...", "Жa", "aЖ", "ЖЖab", "abЖЖ", "Ünïcödé and ASCII", *PARAGRAPHS]
+    for text in texts:
+        assert script_of(text) == _script_by_every_letter(text), text

@@ -58,6 +58,9 @@ COVERED_SCRIPTS = frozenset({"LATIN", "CYRILLIC"})
 #: much of its accuracy on shorter text, and on en dev it read one-line English captions and
 #: tweet credits as Dutch, Danish, Latin or Yoruba.
 PARAGRAPH_MIN_CHARS = 120
+#: script_of: ASCII letters (all Latin) are counted at once, other characters one by one.
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 #: Links, picture links, e-mail addresses and @handles: no evidence of a language.
 _NOT_PROSE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+|@\w+")
 #: ... and the detector this sure, or the paragraph takes the article's language.
@@ -76,16 +79,28 @@ class ParagraphRoute:
 
 
 def script_of(text: str) -> str | None:
-    """The Unicode script most of *text*'s letters belong to (``"LATIN"``, ``"ARABIC"``...), or None."""
-    counts: Counter[str] = Counter()
-    for ch in text:
+    """The Unicode script most of *text*'s letters belong to (``"LATIN"``, ``"ARABIC"``...), or None.
+
+    Ties go to the script seen first. ASCII letters are all Latin, so only
+    the other letters are looked up one by one (most English paragraphs
+    have none).
+    """
+    counts: dict[str, list[int]] = {}  # script -> [letters, position of the first]
+    ascii_letters = _ASCII_LETTER.findall(text)
+    if ascii_letters:
+        first = _ASCII_LETTER.search(text)
+        counts["LATIN"] = [len(ascii_letters), first.start() if first else 0]
+    for m in _NON_ASCII.finditer(text):
+        ch = m.group()
         if ch.isalpha():
             name = unicodedata.name(ch, "")
             if name:
-                counts[name.split(" ", 1)[0]] += 1
+                entry = counts.setdefault(name.split(" ", 1)[0], [0, m.start()])
+                entry[0] += 1
+                entry[1] = min(entry[1], m.start())
     if not counts:
         return None
-    return counts.most_common(1)[0][0]
+    return min(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
 
 
 def route_paragraphs(doc: Document) -> list[ParagraphRoute]:
