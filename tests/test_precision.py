@@ -1,4 +1,4 @@
-"""The English encoder's precision: fp32 as trained, or int8 quantised at load time."""
+"""The encoders' precision: fp32 as trained, bf16 (the default where the CPU has it), or int8 quantised at load time."""
 
 from __future__ import annotations
 
@@ -45,6 +45,17 @@ def test_resolve_precision_reads_argument_then_environment(monkeypatch: pytest.M
     assert err.value.code == "E909" and "SPINSCOPE_PRECISION" in str(err.value)
     with pytest.raises(ConfigError, match="int8"):
         spinscope.load(precision="half")
+
+
+def test_the_default_is_auto_bf16_only_where_the_cpu_has_native_bfloat16(monkeypatch: pytest.MonkeyPatch) -> None:
+    from spinscope.models.precision import DEFAULT_PRECISION
+
+    monkeypatch.delenv("SPINSCOPE_PRECISION", raising=False)
+    assert DEFAULT_PRECISION == "auto"
+    assert resolve_precision() == ("bf16" if native_bf16() else "fp32")
+    assert spinscope.load().meta["encoder_precision"] == resolve_precision()
+    monkeypatch.setattr("spinscope.models.precision.native_bf16", lambda: False)
+    assert resolve_precision() == "fp32"  # emulated bfloat16 would be slower than fp32
 
 
 def test_pipeline_records_its_precision_without_loading_a_model() -> None:

@@ -87,7 +87,7 @@ PrecisionOpt = Annotated[
         "--precision",
         help="How the English encoder runs: fp32 (as trained), bf16 (bfloat16 matrix products), int8 "
         "(quantised Linear layers), or auto (bf16 where the CPU has native bfloat16, else fp32). "
-        "Default: $SPINSCOPE_PRECISION, else fp32.",
+        "Default: $SPINSCOPE_PRECISION, else auto.",
     ),
 ]
 

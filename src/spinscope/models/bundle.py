@@ -31,7 +31,6 @@ from spinscope.models.paths import default_model_dir
 from spinscope.models.precision import DEFAULT_PRECISION, PRECISIONS, native_bf16, resolve_precision
 
 __all__ = [
-    "BF16_WIDTH_STEP",
     "DEFAULT_PRECISION",
     "MODEL_FORMAT",
     "PRECISIONS",
@@ -48,8 +47,6 @@ __all__ = [
 
 MODEL_FORMAT = 1
 WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long paragraph
-#: With the bf16 encoder, batch widths are rounded up to a multiple of this many tokens.
-BF16_WIDTH_STEP = 16
 
 @dataclass
 class ParagraphOutput:
@@ -153,10 +150,6 @@ class SpinModel:
             for start in range(0, len(order), batch_size):
                 batch = [rows[r] for r in order[start : start + batch_size]]
                 width = max(len(e.ids) for _, e in batch)
-                if self.precision == "bf16":
-                    # oneDNN builds a bfloat16 kernel per matrix shape: widths rounded up to a multiple of
-                    # 16 make far fewer shapes (padding is masked out, so only rounding noise changes).
-                    width = -(-width // BF16_WIDTH_STEP) * BF16_WIDTH_STEP
                 ids = torch.zeros((len(batch), width), dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
                 for j, (_, e) in enumerate(batch):

@@ -22,9 +22,10 @@ PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
 #: ``auto``: ``bf16`` where the CPU computes bfloat16 natively, else ``fp32``.
 AUTO = "auto"
 #: What ``spinscope.load()`` uses when neither ``precision=`` nor ``$SPINSCOPE_PRECISION`` says:
-#: fp32, whose analyses are byte-identical to the model as trained. bf16 (or auto) is opt-in until a
-#: full-pipeline speed gain is measured on a quiet machine (BENCHMARKS.md, issue 19's section).
-DEFAULT_PRECISION = "fp32"
+#: ``auto``, so bf16 on CPUs with native bfloat16, where it runs both encoders about twice as fast
+#: and every dev score stays within issue 19's bounds (BENCHMARKS.md, issue 19's sections), and fp32
+#: elsewhere. ``fp32`` gives analyses byte-identical to the model as trained.
+DEFAULT_PRECISION = AUTO
 PRECISION_ENV = "SPINSCOPE_PRECISION"
 
 

@@ -267,9 +267,9 @@ def load(
     order); ``exclude`` drops some, e.g. ``exclude=["roles", "narratives"]``
     when only techniques and quotes are wanted (faster).
     ``exclude=["language", "multilingual"]`` reads every paragraph with the
-    English models. ``precision`` (``"fp32"`` or ``"int8"``; default
-    ``$SPINSCOPE_PRECISION``, else the default precision) is how the English
-    encoder runs: ``int8`` quantises its layers at load time, faster on CPU.
+    English models. ``precision`` (``"fp32"``, ``"bf16"``, ``"int8"`` or
+    ``"auto"``; default ``$SPINSCOPE_PRECISION``, else ``auto``: bf16 on a
+    CPU with native bfloat16, else fp32) is how the encoders run.
     Models load on first use, not here.
 
     >>> nlp = load(exclude=["roles", "narratives"])  # doctest: +SKIP
