@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py [--lang en|fr|...|mixed] [--model DIR] [--data-dir ../shared/data] [--threads 2]
                                [--baseline-src OLD_CHECKOUT/src] [--precision fp32|bf16|int8|auto]
-                               [--no-english-only]
+                               [--no-english-only] [--encoder-bf16]
 
 Each measurement runs in its own subprocess so peak RSS is its own:
 
@@ -13,7 +13,14 @@ Each measurement runs in its own subprocess so peak RSS is its own:
   ``analyze`` does, run every head, decode spans, route paragraphs by
   language (the multilingual model), build the JSON dicts;
 * ``english-only`` -- the same with multilingual routing turned off: what
-  the pipeline cost before the multilingual model joined it.
+  the pipeline cost before the multilingual model joined it;
+* ``encoder-bf16`` (``--encoder-bf16``) -- the bare encoder as the bf16
+  pipeline runs it (Linear weights in bfloat16, autocast): how much of the
+  ceiling the bf16 pass alone takes.
+
+Without ``--precision`` each pipeline runs at its own tree's default (this
+tree: ``auto``); the printout names the precision and the USE-multilingual
+backend each pipeline ran with.
 
 ``--lang mixed`` builds articles that alternate English and French
 paragraphs (each en dev article with the paragraphs of a fr dev article
@@ -65,7 +72,10 @@ def _max_tokens(model: str | None) -> int:
     return int(json.loads(config.read_text(encoding="utf-8")).get("max_tokens", 256))
 
 
-def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
+def run_encoder(data_dir: Path, model: str | None, lang: str, precision: str = "fp32") -> dict:
+    """The bare pretrained encoder over the pipeline's token windows; *precision* ``bf16`` runs it as the pipeline's bf16 path does."""
+    import contextlib
+
     import torch
 
     from spinscope.datasets import to_document
@@ -75,6 +85,12 @@ def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
     docs = [to_document(a) for a in _articles(data_dir, lang)]
     texts = [t for d in docs for _, t in d.iter_paragraphs()]
     encoder, tokenizer = load_encoder(), load_tokenizer()
+    low: contextlib.AbstractContextManager = contextlib.nullcontext()
+    if precision == "bf16":
+        from spinscope.models.bundle import bfloat16_linears
+
+        bfloat16_linears(encoder)  # as load_model(precision="bf16") stores them
+        low = torch.autocast("cpu", dtype=torch.bfloat16)
     # The same token windows the pipeline reads (its max_tokens and stride), so
     # both sides encode exactly the same tokens; the tokenizer's own default
     # (128) would make the ceiling look faster than any honest pipeline.
@@ -85,7 +101,7 @@ def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
         windows.append(enc)
         windows.extend(enc.overflowing)
     windows.sort(key=lambda e: len(e.ids))
-    with torch.inference_mode():
+    with torch.inference_mode(), low:
         for b in range(0, len(windows), 32):
             batch = windows[b : b + 32]
             width = max(len(e.ids) for e in batch)
@@ -98,7 +114,7 @@ def run_encoder(data_dir: Path, model: str | None, lang: str) -> dict:
     elapsed = time.perf_counter() - start
     return {
         "articles": len(docs), "paragraphs": len(texts), "seconds": elapsed,
-        "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": _peak_rss_mb(),
+        "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": _peak_rss_mb(), "precision": precision,
     }  # fmt: skip
 
 
@@ -146,7 +162,14 @@ def run_pipeline(data_dir: Path, model: str | None, lang: str, multilingual: boo
         "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": _peak_rss_mb(),
         "component_seconds": shares,
         "encoder_precision": nlp.meta.get("encoder_precision", "fp32") if hasattr(spinscope, "load") else "fp32",
+        "multilingual_encoder": _multilingual_backend(nlp) if multilingual and hasattr(spinscope, "load") else None,
     }  # fmt: skip
+
+
+def _multilingual_backend(nlp: object) -> str:
+    """How the pipeline ran USE-multilingual: ``torch bf16``, ``torch fp32``, or ``numpy`` (trees before issue 19's part 2)."""
+    backend = nlp.resources.multilingual_encoder.backend  # type: ignore[attr-defined]
+    return f"{getattr(backend, 'name', 'numpy')} {getattr(backend, 'precision', 'fp32')}"
 
 
 def _precision() -> dict[str, str]:
@@ -186,7 +209,11 @@ def main() -> int:
     )
     parser.add_argument("--baseline-src", type=Path, default=None, help="also time the pipeline from this source tree")
     parser.add_argument("--no-english-only", action="store_true", help="skip the english-only run (saves a third of the time)")
-    parser.add_argument("--_run", choices=["encoder", "pipeline", "english-only"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--encoder-bf16", action="store_true",
+        help="also time the bare encoder in bf16 (Linear weights in bfloat16, autocast): the pipeline's bf16 encoder pass alone",
+    )
+    parser.add_argument("--_run", choices=["encoder", "encoder-bf16", "pipeline", "english-only"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     from spinscope.datasets import default_data_dir
 
@@ -198,8 +225,8 @@ def main() -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-        if args._run == "encoder":
-            out = run_encoder(data_dir, args.model, args.lang)
+        if args._run in ("encoder", "encoder-bf16"):
+            out = run_encoder(data_dir, args.model, args.lang, "bf16" if args._run == "encoder-bf16" else "fp32")
         else:
             out = run_pipeline(data_dir, args.model, args.lang, multilingual=args._run == "pipeline")
         print(json.dumps(out))
@@ -209,6 +236,8 @@ def main() -> int:
     runs = [("encoder", "encoder", None), ("english-only", "english-only", None), ("pipeline", "pipeline", None)]
     if args.no_english_only:
         runs = [r for r in runs if r[0] != "english-only"]
+    if args.encoder_bf16:
+        runs.insert(1, ("encoder-bf16", "encoder-bf16", None))
     if args.baseline_src:
         runs.append(("baseline-pipeline", "pipeline", args.baseline_src.resolve()))
     for name, what, src in runs:
@@ -227,9 +256,12 @@ def main() -> int:
         r["articles_per_s"] = r["articles"] / r["seconds"]
         r["paragraphs_per_s"] = r["paragraphs"] / r["seconds"]
     overhead = results["pipeline"]["seconds"] / results["encoder"]["seconds"] - 1
-    print(f"{'':<13} {'articles/s':>11} {'paragraphs/s':>13} {'peak RSS MB':>12}")
+    print(f"{'':<17} {'articles/s':>11} {'paragraphs/s':>13} {'peak RSS MB':>12}")
     for name, r in results.items():
-        print(f"{name:<13} {r['articles_per_s']:>11.2f} {r['paragraphs_per_s']:>13.1f} {r['peak_rss_mb']:>12.0f}")
+        print(f"{name:<17} {r['articles_per_s']:>11.2f} {r['paragraphs_per_s']:>13.1f} {r['peak_rss_mb']:>12.0f}")
+    if "encoder-bf16" in results:
+        bf16_speed = results["encoder-bf16"]["articles_per_s"] / results["encoder"]["articles_per_s"]
+        print(f"bare encoder bf16 over fp32: {bf16_speed:.2f}x wall")
     multilingual_cost = (
         results["pipeline"]["seconds"] / results["english-only"]["seconds"] if "english-only" in results else None
     )
@@ -239,7 +271,8 @@ def main() -> int:
     cpu_ratio_encoder = results["encoder"]["cpu_seconds"] / results["pipeline"]["cpu_seconds"]
     print(
         f"pipeline speed over the bare fp32 encoder: {ratio:.2f}x wall, {cpu_ratio_encoder:.2f}x CPU time "
-        f"(target >= 2.0; pipeline encoder precision {results['pipeline'].get('encoder_precision')})"
+        f"(target >= 2.0; pipeline encoder precision {results['pipeline'].get('encoder_precision')}, "
+        f"USE-multilingual {results['pipeline'].get('multilingual_encoder')})"
     )
     shares = results["pipeline"].get("component_seconds") or {}
     if shares:
@@ -253,7 +286,11 @@ def main() -> int:
     if "baseline-pipeline" in results:
         baseline = results["pipeline"]["articles_per_s"] / results["baseline-pipeline"]["articles_per_s"]
         cpu_ratio = results["baseline-pipeline"]["cpu_seconds"] / results["pipeline"]["cpu_seconds"]
-        print(f"pipeline speed over the baseline source tree ({args.baseline_src}): {baseline:.2f}x wall, {cpu_ratio:.2f}x CPU time")
+        print(
+            f"pipeline speed over the baseline source tree ({args.baseline_src}): {baseline:.2f}x wall, {cpu_ratio:.2f}x CPU time "
+            f"(baseline encoder precision {results['baseline-pipeline'].get('encoder_precision')}, "
+            f"USE-multilingual {results['baseline-pipeline'].get('multilingual_encoder')})"
+        )
     record = {
         "results": results,
         "lang": args.lang,
