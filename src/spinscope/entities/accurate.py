@@ -20,7 +20,7 @@ most :data:`SIDE` characters of each):
 
 Cross-validation on English train chose this pair over longer lists
 (BENCHMARKS.md, "Roles v3"). The encoder runs on one torch thread with
-bfloat16 autocast (2x faster on CPUs with AMX/AVX-512 BF16; the pooled
+bfloat16 autocast (1.6-2x faster than float32 on a CPU with AMX; the pooled
 vectors agree with float32 to a cosine of 0.9999).
 """
 
