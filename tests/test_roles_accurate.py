@@ -185,3 +185,20 @@ def test_accurate_heads_keep_main_roles_after_renaming(shared_data: Path) -> Non
     kept = sum(p == q for p, q in pairs) / len(pairs)
     print(f"\naccurate heads: main role kept after renaming {sum(p == q for p, q in pairs)}/{len(pairs)} = {kept:.3f}")
     assert len(pairs) > 80 and kept >= ACCURATE_KEPT_FLOOR
+
+
+def test_cross_validation_never_picks_a_setting_below_the_majority_class() -> None:
+    from spinscope.entities.train import _best_setting
+
+    def setting(c: float, bias: float, emr: float, acc: float) -> dict[str, float]:
+        return {"c": c, "antagonist_bias": bias, "second_ratio": 1.01, "exact_match_ratio": emr, "main_role_accuracy": acc}
+
+    # The best sum (0.40 + 0.66) is below always-Antagonist (0.70): the next best that reaches it wins.
+    grid = [setting(8.0, 0.0, 0.40, 0.66), setting(2.0, 0.5, 0.30, 0.71), setting(2.0, 1.0, 0.10, 0.72)]
+    assert _best_setting(grid, 0.70) == grid[1]
+    # None reaches it: the largest bias backs off the furthest.
+    grid = [setting(8.0, 0.0, 0.40, 0.60), setting(2.0, 2.0, 0.05, 0.69), setting(8.0, 2.0, 0.02, 0.68)]
+    assert _best_setting(grid, 0.70) == grid[1]
+    # Ties on the score go to C nearest 1, then the smaller bias.
+    grid = [setting(8.0, 0.0, 0.2, 0.8), setting(2.0, 0.5, 0.2, 0.8), setting(2.0, 0.0, 0.2, 0.8)]
+    assert _best_setting(grid, 0.70) == grid[2]
