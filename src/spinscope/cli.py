@@ -572,6 +572,7 @@ class TrainTask(str, Enum):
     multilingual_narratives = "multilingual-narratives"
     genre = "genre"
     roles = "roles"
+    roles_accurate = "roles-accurate"
 
 
 @app.command("train")
@@ -586,7 +587,8 @@ def train_command(
             " multilingual: technique, genre and frame heads for en fr ge it po ru over USE-multilingual."
             " multilingual-narratives: narratives for en bg pt ru (SemEval-2025) over USE-multilingual."
             " genre: the genre model (form features and USE-multilingual, six languages' train articles)."
-            " roles: the entity-role heads alone (SemEval-2025 en train), written to OUT.",
+            " roles: the entity-role heads alone (SemEval-2025 en train), written to OUT."
+            " roles-accurate: the same heads over all-mpnet-base-v2 (needs spinscope[accurate]).",
         ),
     ] = TrainTask.detector,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="JSON file overriding preset fields.")] = None,
@@ -619,6 +621,11 @@ def train_command(
 
         summary = train_genre(data_dir, out, seed=seed if seed is not None else 13, log=lambda line: _err.print(line, markup=False))
         sys.stdout.write(json.dumps({"model": str(out), "cv": summary["cv"]}, indent=2, default=str) + "\n")
+        return
+    if task is TrainTask.roles_accurate:
+        from spinscope.entities.train import train_accurate_roles
+
+        sys.stdout.write(json.dumps(train_accurate_roles(data_dir, "en", out), indent=2, default=str) + "\n")
         return
     if task is TrainTask.roles:
         from spinscope.entities.train import train_roles_only
