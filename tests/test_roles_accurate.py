@@ -118,10 +118,16 @@ def test_an_accurate_model_may_not_mix_encoders(tmp_path: Path) -> None:
         RoleModel.load(tmp_path)
 
 
-@pytest.mark.skipif(accurate_available(), reason="checks the message when spinscope[accurate] is absent")
-def test_missing_extra_is_a_coded_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_extra_is_a_coded_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs with the extra installed or not: the part packages' lookup is made to fail."""
+    import importlib.metadata
+
     from spinscope.entities.accurate import _part_files
 
+    def not_installed(name: str) -> importlib.metadata.Distribution:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "distribution", not_installed)
     with pytest.raises(ModelError, match=r"\[E334\].*spinscope\[accurate\]"):
         _part_files()
 
