@@ -16,8 +16,8 @@ import pytest
 
 import spinscope
 from spinscope.errors import ModelError
-from spinscope.genre.features import FEATURE_NAMES, form_features
-from spinscope.genre.model import GENRES, GenreModel
+from spinscope.genre.features import FEATURE_NAMES, form_features, form_features_leave_one_out
+from spinscope.genre.model import GENRES, GenreModel, article_row, article_rows_leave_one_out
 from spinscope.ingest import document_from_text
 
 HAND = Path(__file__).resolve().parent / "data" / "genre"
@@ -67,6 +67,47 @@ def test_saved_model_reads_back_the_same(tmp_path: Path) -> None:
     again = GenreModel.load(tmp_path)
     rows = np.random.default_rng(0).normal(size=(4, len(FEATURE_NAMES) + 1024)).astype(np.float32)
     assert np.allclose(model.probs(rows), again.probs(rows), atol=1e-6)
+
+
+def _leave_one_out_cases() -> list[tuple[str, list[str]]]:
+    """(title, paragraphs) of the hand-written articles, generated ones, and edge cases (empty paragraphs, one paragraph)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from news_generator import generate_articles
+
+    cases = []
+    for text in [p.read_text(encoding="utf-8") for p in sorted(HAND.glob("*.txt"))] + generate_articles(6, seed=4):
+        lines = text.split("\n")
+        cases.append((lines[0], lines[1:]))
+    cases.append(("", ["", "BERLIN (dpa) - Talks resumed.", "", "\"Yes!\" she said. Why?"]))
+    cases.append(("Only one", ["Reporting by A. Writer; © 2020 all rights reserved."]))
+    return cases
+
+
+def test_leave_one_out_features_equal_recomputing_without_the_paragraph() -> None:
+    """The closed form the genre evidence uses gives the rows that recomputing the article without each paragraph gives."""
+    rng = np.random.default_rng(3)
+    checked = 0
+    for title, paragraphs in _leave_one_out_cases():
+        left_out = list(range(len(paragraphs)))
+        form = form_features_leave_one_out(title, paragraphs, left_out)
+        assert np.array_equal(form[0], form_features(title, paragraphs))
+        # Vectors for some paragraphs only (as when a title or a skipped paragraph has none), with ties in a column.
+        has_vector = [k for k in left_out if k % 3 != 1]
+        vectors = rng.normal(size=(len(has_vector), 512)).astype(np.float32)
+        if len(vectors) > 2:
+            vectors[1, :5] = vectors[0, :5]
+        vector_rows = [has_vector.index(k) if k in has_vector else None for k in left_out]
+        rows = article_rows_leave_one_out(title, paragraphs, vectors, left_out, vector_rows)
+        assert np.allclose(rows[0], article_row(title, paragraphs, vectors), atol=1e-5)
+        for k in left_out:
+            rest = [p for j, p in enumerate(paragraphs) if j != k]
+            assert np.array_equal(form[1 + k], form_features(title, rest)), (title, k)
+            kept = np.array([j != vector_rows[k] for j in range(len(vectors))], dtype=bool)
+            assert np.allclose(rows[1 + k], article_row(title, rest, vectors[kept]), atol=1e-5), (title, k)
+            checked += 1
+    assert checked > 50
 
 
 @pytest.fixture(scope="module")

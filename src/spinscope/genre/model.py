@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spinscope.errors import ModelError
-from spinscope.genre.features import FEATURE_NAMES, form_features
+from spinscope.genre.features import FEATURE_NAMES, form_features, form_features_leave_one_out
 
 if TYPE_CHECKING:
     from spinscope.document import Document
 
-__all__ = ["DEFAULT_GENRE_DIR", "FORMAT", "GENRES", "GenreModel", "article_row", "document_parts"]
+__all__ = ["DEFAULT_GENRE_DIR", "FORMAT", "GENRES", "GenreModel", "article_row", "article_rows_leave_one_out", "document_parts"]
 
 DEFAULT_GENRE_DIR = Path(__file__).resolve().parent.parent / "models" / "genre"
 FORMAT = "spinscope-genre/1"
@@ -57,6 +57,49 @@ def article_row(title: str, paragraphs: Sequence[str], vectors: np.ndarray) -> n
     else:
         vec = np.concatenate([vectors.mean(0), vectors.max(0)]).astype(np.float32)
     return np.concatenate([form, vec]).astype(np.float32)
+
+
+def _vector_blocks_leave_one_out(vectors: np.ndarray, dropped: Sequence[int | None]) -> np.ndarray:
+    """``[1 + len(dropped), 1024]``: ``[mean | max]`` of all rows, then of all rows but ``dropped[j]`` (None: none dropped).
+
+    Closed form, one pass: the mean without row r is ``(sum - v_r) / (P - 1)``;
+    the max without r is the top value of each column unless r holds it,
+    then the second value. No rows left gives zeros, as :func:`article_row`.
+    """
+    out = np.zeros((1 + len(dropped), 2 * VECTOR_DIM), dtype=np.float32)
+    n = len(vectors)
+    if n == 0:
+        return out
+    v = vectors.astype(np.float32)
+    total = v.sum(0)
+    out[0] = np.concatenate([total / n, v.max(0)])
+    if not dropped:
+        return out
+    if n > 1:
+        order = np.argsort(-v, axis=0, kind="stable")[:2]  # [2, 512]: the rows holding each column's top two values
+        cols = np.arange(v.shape[1])
+        top, second = v[order[0], cols], v[order[1], cols]
+    for j, r in enumerate(dropped, start=1):
+        if r is None:
+            out[j] = out[0]
+        elif n > 1:
+            out[j, :VECTOR_DIM] = (total - v[r]) / (n - 1)
+            out[j, VECTOR_DIM:] = np.where(order[0] == r, second, top)
+    return out
+
+
+def article_rows_leave_one_out(
+    title: str, paragraphs: Sequence[str], vectors: np.ndarray, left_out: Sequence[int], vector_rows: Sequence[int | None]
+) -> np.ndarray:
+    """``[1 + len(left_out), D]``: :func:`article_row` of the article, then of the article without paragraph ``left_out[j]``.
+
+    ``vector_rows[j]`` is the row of ``vectors`` that paragraph
+    ``left_out[j]`` contributed (None: it has none). Row ``1 + j`` equals
+    ``article_row`` recomputed without that paragraph and that vector, to
+    float rounding (the tests check it), at the cost of one pass.
+    """
+    form = form_features_leave_one_out(title, paragraphs, left_out)
+    return np.concatenate([form, _vector_blocks_leave_one_out(vectors, vector_rows)], axis=1).astype(np.float32)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
