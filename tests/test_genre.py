@@ -1,4 +1,4 @@
-"""genre.v1: form features, the bundled model's files, and genre from form on hand-written articles.
+"""genre.v2: form features, the bundled model's files, and genre from form on hand-written articles.
 
 The ten articles in ``tests/data/genre`` were written for this test (no
 dataset text): wire reports with and without a dateline, op-eds, and
@@ -17,7 +17,7 @@ import pytest
 import spinscope
 from spinscope.errors import ModelError
 from spinscope.genre.features import FEATURE_NAMES, form_features, form_features_leave_one_out
-from spinscope.genre.model import GENRES, GenreModel, article_row, article_rows_leave_one_out
+from spinscope.genre.model import GENRES, GenreModel, article_row, article_rows_leave_one_out, decide_genres
 from spinscope.ingest import document_from_text
 
 HAND = Path(__file__).resolve().parent / "data" / "genre"
@@ -61,12 +61,23 @@ def test_bundled_model_loads_and_bad_files_fail_with_a_code(tmp_path: Path) -> N
         GenreModel.load(tmp_path)
 
 
+def test_satire_gate_needs_a_cue_or_a_sure_model() -> None:
+    probs = np.array([[0.3, 0.1, 0.6], [0.3, 0.1, 0.6], [0.05, 0.05, 0.9], [0.5, 0.2, 0.3]])
+    cue = np.array([0.0, 1.0, 0.0, 0.0])
+    assert decide_genres(probs, cue, 0.0).tolist() == [2, 2, 2, 0]  # no gate: the most probable
+    assert decide_genres(probs, cue, 0.8).tolist() == [0, 2, 2, 0]  # no cue and unsure: the next genre
+    assert decide_genres(probs, cue, 1.01).tolist() == [0, 2, 0, 0]  # satire only with a cue
+
+
 def test_saved_model_reads_back_the_same(tmp_path: Path) -> None:
     model = GenreModel.load()
     model.save(tmp_path)
     again = GenreModel.load(tmp_path)
     rows = np.random.default_rng(0).normal(size=(4, len(FEATURE_NAMES) + 1024)).astype(np.float32)
     assert np.allclose(model.probs(rows), again.probs(rows), atol=1e-6)
+    assert np.array_equal(model.decide(rows), again.decide(rows))
+    assert again.satire_gate == model.satire_gate and again.form_used == model.form_used
+    assert np.array_equal(again.log_prior, model.log_prior)
 
 
 def _leave_one_out_cases() -> list[tuple[str, list[str]]]:
@@ -117,7 +128,7 @@ def hand_genres() -> dict[str, tuple[str, float, dict[str, float]]]:
     for path in sorted(HAND.glob("*.txt")):
         doc = document_from_text(path.read_text(encoding="utf-8"), layout="lines", title_line=True, clean=False)
         analysis = nlp(doc)
-        assert analysis.genre is not None and analysis.model["analyzers"]["genre"] == "genre.v1"
+        assert analysis.genre is not None and analysis.model["analyzers"]["genre"] == "genre.v2"
         out[path.stem] = (analysis.genre.label, analysis.genre.score, analysis.genre_probabilities)
     return out
 

@@ -40,7 +40,7 @@ def label_genre(analysis: Analysis, model: GenreModel, covered: Sequence[int], v
     # vectors, the same rows as recomputing the article without it (41 passes over the text, before).
     rows = article_rows_leave_one_out(title, [text[i] for i in body], vectors, range(len(tried)), [row_of.get(i) for i in tried])
     probs = model.probs(rows)
-    best = int(np.argmax(probs[0]))
+    best = int(model.decide(rows[:1], probs[:1])[0])
     fall = probs[0, best] - probs[1:, best]
     evidence = tuple(
         Evidence(doc.paragraphs[tried[j]].start, doc.paragraphs[tried[j]].end, float(fall[j]), "paragraph", tried[j])
