@@ -46,7 +46,8 @@ def test_form_features_see_datelines_attribution_person_and_satire_notices() -> 
 
 def test_bundled_model_loads_and_bad_files_fail_with_a_code(tmp_path: Path) -> None:
     model = GenreModel.load()
-    assert model.genres == GENRES and model.meta["cv"]["best"]["mean"] > 0.5
+    # Chosen by leave-one-language-out cross-validation: every language scored by a model that never saw it.
+    assert model.genres == GENRES and model.meta["cv"]["scheme"] == "language" and model.meta["cv"]["best"]["mean"] > 0.45
     probs = model.probs(np.zeros((2, len(FEATURE_NAMES) + 1024), dtype=np.float32))
     assert probs.shape == (2, 3) and np.allclose(probs.sum(1), 1.0)
     with pytest.raises(ModelError, match=r"^\[E371\]"):
