@@ -8,6 +8,7 @@ their genre.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -56,6 +57,10 @@ def test_bundled_model_loads_and_bad_files_fail_with_a_code(tmp_path: Path) -> N
         shutil.copy(Path(spinscope.__file__).parent / "models" / "genre" / name, tmp_path / name)
     (tmp_path / "genre.safetensors").write_bytes(b"not weights")
     with pytest.raises(ModelError, match=r"^\[E373\]"):
+        GenreModel.load(tmp_path)
+    config = json.loads((tmp_path / "genre.json").read_text(encoding="utf-8"))
+    (tmp_path / "genre.json").write_text(json.dumps({**config, "format": "spinscope-genre/1"}), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"^\[E372\]"):  # a genre.v1 directory: other columns, no prior or gate
         GenreModel.load(tmp_path)
     (tmp_path / "genre.json").write_text("{", encoding="utf-8")
     with pytest.raises(ModelError, match=r"^\[E372\]"):
