@@ -8,7 +8,7 @@ name                      what it assigns                                 what i
 ``encoder.v1``            ``encoder``: the one English pass               after ``language``, ``entities``
 ``techniques.v2``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``
-``genre.v1``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
+``genre.v2``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
 ``roles.v2``              ``roles`` of entities and mentions              ``entities``, ``encoder``
 ``narratives.v1``         ``narratives`` and their evidence               ``encoder``
 ``quotes.v2``             ``quotes``                                      after ``entities``
