@@ -45,6 +45,9 @@ CACHE = Path("/tmp/spinscope-spans-heldout.npz")
 WEIGHTS = (0.0, 0.2, 0.35, 0.5, 0.65)
 TOKEN_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.45, 0.55, 0.65)
 FOLDS, SEEDS = 5, 4
+#: Extents a technique annotated over long stretches may take, and the others (see ``LONG_SPAN_CHARS``).
+EXTENTS = ("tokens", "phrase", "sentence", "paragraph")
+SHORT_EXTENTS = ("tokens", "phrase")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -147,8 +150,8 @@ def choose_weight(h: Heldout) -> tuple[float, dict[str, float], np.ndarray]:
     return best, scores, fit_micro_thresholds(s, h.gold_labels)
 
 
-def _candidates(long_techniques: set[int], k: int, sentence_everywhere: bool) -> list[SpanRule]:
-    extents = ("tokens", "sentence") if sentence_everywhere or k in long_techniques else ("tokens",)
+def _candidates(long_techniques: set[int], k: int, long_everywhere: bool) -> list[SpanRule]:
+    extents = EXTENTS if long_everywhere or k in long_techniques else SHORT_EXTENTS
     return [
         SpanRule(t, g, x, f) for t in TOKEN_THRESHOLDS for g in (2, 4) for x in extents for f in (False, True)
     ]
@@ -183,7 +186,7 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--sentence-everywhere", action="store_true", help="let every technique take sentence extent")
+    parser.add_argument("--long-extents-everywhere", action="store_true", help="let every technique take sentence and paragraph extents (tried, not kept: see BENCHMARKS.md)")
     parser.add_argument("--write", action="store_true", help="store the chosen decoding in the model's config.json")
     args = parser.parse_args()
     if not args.cache.is_file():
@@ -203,7 +206,7 @@ def main() -> int:
         lengths.setdefault(sp.label, []).append(sp.end - sp.start)
     median = {t: float(np.median(v)) for t, v in lengths.items()}
     long_techniques = {k for k, t in enumerate(h.techniques) if median.get(t, 0.0) >= LONG_SPAN_CHARS}
-    cands = [_candidates(long_techniques, k, args.sentence_everywhere) for k in range(k_all)]
+    cands = [_candidates(long_techniques, k, args.long_everywhere) for k in range(k_all)]
 
     weight, weight_scores, thresholds = choose_weight(h)
     v2_labels = h.para_probs >= h.v2_thresholds[None, :]
@@ -238,11 +241,11 @@ def main() -> int:
         "span_oof": oof_scores,
         "span_in_sample_f1": in_sample,
         "long_span_chars": LONG_SPAN_CHARS,
-        "sentence_everywhere": args.sentence_everywhere,
+        "long_everywhere": args.long_everywhere,
         "rules": {h.techniques[k]: vars(r) for k, r in enumerate(rules)},
         "thresholds": {h.techniques[k]: float(thresholds[k]) for k in range(k_all)},
     }
-    out = ROOT / "benchmarks" / "results" / ("spans-tune" + ("-sentence-everywhere" if args.sentence_everywhere else "") + ".json")
+    out = ROOT / "benchmarks" / "results" / ("spans-tune" + ("-long-extents-everywhere" if args.long_everywhere else "") + ".json")
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     if args.write:
         cfg_path = (args.model or default_model_dir()) / "config.json"

@@ -1,8 +1,18 @@
 """Genre, frames and persuasion techniques (paragraphs and spans) for one Document.
 
-Run by the pipeline's ``techniques.v2`` component: it needs a Document and a
+Run by the pipeline's ``techniques.v3`` component: it needs a Document and a
 :class:`~spinscope.models.bundle.SpinModel`, and fills ``genre``, ``frames``,
 ``paragraphs`` and ``spans`` of an :class:`~spinscope.analysis.Analysis`.
+
+How a paragraph's outputs become labels and spans is the model's
+:class:`Decoding` (its ``config.json`` ``decoding`` block): the technique
+score mixes the paragraph head with the token head's strongest token, and
+each technique has a :class:`SpanRule`. A rule may widen a span to its
+sentence: for techniques annotated over whole sentences (Doubt,
+Appeal_to_Fear-Prejudice) the gold spans are long, and a few hot tokens
+inside such a sentence are a poor picture of what the annotators marked.
+A rule may also make the strongest tokens of a labelled paragraph its span
+when no run clears the threshold.
 
 Paragraph labels and spans agree by construction: a span is kept only
 where its paragraph carries the technique, and a paragraph label with no
@@ -93,6 +103,21 @@ def _runs(probs: np.ndarray, offsets: list[tuple[int, int]], k: int, rule: SpanR
     ]
 
 
+def _one_more_word(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` by the word before and the word after, within the same sentence-free stretch.
+
+    The token head often fires on a phrase's head word only ("tyrannical
+    *rule*"), while annotators mark the phrase; punctuation stops the growth.
+    """
+    before = _PREV_WORD.search(text[:start])
+    after = _NEXT_WORD.match(text, end)
+    return (before.start(1) if before else start), (after.end(1) if after else end)
+
+
+_PREV_WORD = re.compile(r"(\w+(?:['’]\w+)?)[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]+(\w+(?:['’]\w+)?)")
+
+
 def _to_sentences(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """Grow ``[start, end)`` to the sentences it overlaps."""
     for a, b in sentences:
@@ -122,11 +147,17 @@ def decode_technique(
         strongest = _strongest_tokens(text, out, k)
         if strongest is not None:
             found.append(strongest)
+    if rule.extent == "paragraph" and found:
+        # The whole paragraph, stripped of its edge spaces, scored by its best run.
+        start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+        found = [(start, end, max(sc for _, _, sc in found))] if end > start else []
     if rule.extent == "sentence" and found and sentences is None:
         sentences = sentence_spans(text)
     widened: list[tuple[int, int, float]] = []
     for s, e, sc in found:
         s, e = _widen_to_words(text, s, e)
+        if rule.extent == "phrase":
+            s, e = _one_more_word(text, s, e)
         if rule.extent == "sentence" and sentences:
             s, e = _to_sentences(sentences, s, e)
         widened.append((s, e, sc))
