@@ -186,7 +186,7 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--long-extents-everywhere", action="store_true", help="let every technique take sentence and paragraph extents (tried, not kept: see BENCHMARKS.md)")
+    parser.add_argument("--long-extents-everywhere", dest="long_everywhere", action="store_true", help="let every technique take sentence and paragraph extents (tried, not kept: see BENCHMARKS.md)")
     parser.add_argument("--write", action="store_true", help="store the chosen decoding in the model's config.json")
     args = parser.parse_args()
     if not args.cache.is_file():
@@ -195,7 +195,7 @@ def main() -> int:
     h = Heldout(args.cache)
     k_all = len(h.techniques)
     every = list(range(len(h.texts)))
-    arts = set(int(a) for a in h.article)
+    arts = {int(a) for a in h.article}
 
     # Which techniques are annotated over long stretches: train gold span lengths (train split only).
     from spinscope.datasets import default_data_dir, load_semeval2023
