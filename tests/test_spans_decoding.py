@@ -131,12 +131,9 @@ NAME_CALLING = (
 @pytest.mark.slow
 def test_name_calling_words_get_a_span() -> None:
     import spinscope
+    from spinscope.ingest import document_from_text
 
-    doc = spinscope.read_text(NAME_CALLING) if hasattr(spinscope, "read_text") else None
-    if doc is None:
-        from spinscope.ingest import document_from_text
-
-        doc = document_from_text(NAME_CALLING, layout="lines")
+    doc = document_from_text(NAME_CALLING, layout="lines")
     analysis = spinscope.load(precision="fp32")(doc)
     shown = {(doc.text[s.start : s.end], s.technique) for s in analysis.spans}
     named = [t for t, tech in shown if tech in {"Name_Calling-Labeling", "Loaded_Language"}]
