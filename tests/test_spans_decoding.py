@@ -68,6 +68,14 @@ def test_a_rule_decodes_runs_words_or_whole_sentences() -> None:
     assert decode_technique(TEXT, _output(TEXT, {"really": 0.3}), 0, SpanRule(0.5)) == []
 
 
+def test_phrase_extent_takes_a_content_word_each_side_not_punctuation_or_function_words() -> None:
+    text = "Under this tyrannical rule , these clowns and crooks thrive ."
+    phrase = SpanRule(0.5, extent="phrase")
+    assert _texts(text, decode_technique(text, _output(text, ["rule"]), 0, phrase)) == ["tyrannical rule"]
+    assert _texts(text, decode_technique(text, _output(text, ["clowns"]), 0, phrase)) == ["clowns"]
+    assert _texts(text, decode_technique(text, _output(text, ["crooks"]), 0, phrase)) == ["crooks thrive"]
+
+
 def test_the_gap_decides_when_a_dip_splits_a_run() -> None:
     out = _output(TEXT, ["Who", "word"])  # three cold tokens between them
     assert _texts(TEXT, decode_technique(TEXT, out, 0, SpanRule(0.5, gap=2))) == ["Who", "word"]

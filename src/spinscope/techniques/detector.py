@@ -104,14 +104,19 @@ def _runs(probs: np.ndarray, offsets: list[tuple[int, int]], k: int, rule: SpanR
 
 
 def _one_more_word(text: str, start: int, end: int) -> tuple[int, int]:
-    """Grow ``[start, end)`` by the word before and the word after, within the same sentence-free stretch.
+    """Grow ``[start, end)`` by the word before and the word after, unless punctuation or a function word.
 
     The token head often fires on a phrase's head word only ("tyrannical
     *rule*"), while annotators mark the phrase; punctuation stops the growth.
     """
     before = _PREV_WORD.search(text[:start])
     after = _NEXT_WORD.match(text, end)
-    return (before.start(1) if before else start), (after.end(1) if after else end)
+    # A function word at either end adds nothing to read ("These clowns and"), so it is not taken.
+    if before and before.group(1).lower() not in FUNCTION_WORDS:
+        start = before.start(1)
+    if after and after.group(1).lower() not in FUNCTION_WORDS:
+        end = after.end(1)
+    return start, end
 
 
 _PREV_WORD = re.compile(r"(\w+(?:['’]\w+)?)[ \t]+$")
