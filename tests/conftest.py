@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ci_skips import pytest_runtest_makereport  # noqa: F401  (a hook: CI=true turns some skips into failures)
@@ -91,3 +93,31 @@ def pg_url() -> object:
     yield f"{head}/{name}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+# -- pages in a real browser: Debian's Chromium through Playwright ---------------------------
+# Never Playwright's own browser download (it needs the internet): the system package.
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "runs" / "test-artifacts"  # screenshots for a human to look at (git-ignored)
+# Quiet, offline Chromium: no background fetches, updates or sync that would
+# show up as network requests the page never made.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for every browser test of the run (each test opens its own context)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: apt-get update && apt-get install -y chromium")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()

@@ -470,3 +470,16 @@ def test_headline_and_entity_cases_hold_their_floor() -> None:
     assert totals["absent_ok"] == totals["absent"] == 35
     assert totals["same_ok"] == totals["same"] and totals["apart_ok"] == totals["apart"]
     assert totals["expect_ok"] >= 39
+
+
+def test_tagging_new_words_does_not_grow_spacys_vocabulary() -> None:
+    """A server or a long batch reads new names and numbers for weeks: spaCy must not keep each one."""
+    from spinscope.entities.ner import load_ner
+
+    nlp = load_ner()
+    find_mentions(["Warm-up: Mayor Anna Johnson spoke in Paris."])
+    before = len(nlp.vocab.strings)
+    invented = [" ".join(f"zqorvex{i}x{j} blandurin{i}y{j}" for j in range(100)) for i in range(5)]
+    found = find_mentions(["Mayor Anna Johnson met Emmanuel Macron in Paris on Monday.", *invented])
+    assert [m.text for m in found[0]] == ["Anna Johnson", "Emmanuel Macron", "Paris"]  # it still tags ...
+    assert len(nlp.vocab.strings) == before  # ... and forgets the strings afterwards

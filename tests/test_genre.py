@@ -1,4 +1,4 @@
-"""genre.v1: form features, the bundled model's files, and genre from form on hand-written articles.
+"""genre.v2: form features, the bundled model's files, and genre from form on hand-written articles.
 
 The ten articles in ``tests/data/genre`` were written for this test (no
 dataset text): wire reports with and without a dateline, op-eds, and
@@ -8,6 +8,7 @@ their genre.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -16,8 +17,8 @@ import pytest
 
 import spinscope
 from spinscope.errors import ModelError
-from spinscope.genre.features import FEATURE_NAMES, form_features
-from spinscope.genre.model import GENRES, GenreModel
+from spinscope.genre.features import FEATURE_NAMES, form_features, form_features_leave_one_out
+from spinscope.genre.model import GENRES, GenreModel, article_row, article_rows_leave_one_out, decide_genres
 from spinscope.ingest import document_from_text
 
 HAND = Path(__file__).resolve().parent / "data" / "genre"
@@ -46,7 +47,8 @@ def test_form_features_see_datelines_attribution_person_and_satire_notices() -> 
 
 def test_bundled_model_loads_and_bad_files_fail_with_a_code(tmp_path: Path) -> None:
     model = GenreModel.load()
-    assert model.genres == GENRES and model.meta["cv"]["best"]["mean"] > 0.5
+    # Chosen by leave-one-language-out cross-validation: every language scored by a model that never saw it.
+    assert model.genres == GENRES and model.meta["cv"]["scheme"] == "language" and model.meta["cv"]["best"]["mean"] > 0.45
     probs = model.probs(np.zeros((2, len(FEATURE_NAMES) + 1024), dtype=np.float32))
     assert probs.shape == (2, 3) and np.allclose(probs.sum(1), 1.0)
     with pytest.raises(ModelError, match=r"^\[E371\]"):
@@ -56,9 +58,21 @@ def test_bundled_model_loads_and_bad_files_fail_with_a_code(tmp_path: Path) -> N
     (tmp_path / "genre.safetensors").write_bytes(b"not weights")
     with pytest.raises(ModelError, match=r"^\[E373\]"):
         GenreModel.load(tmp_path)
+    config = json.loads((tmp_path / "genre.json").read_text(encoding="utf-8"))
+    (tmp_path / "genre.json").write_text(json.dumps({**config, "format": "spinscope-genre/1"}), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"^\[E372\]"):  # a genre.v1 directory: other columns, no prior or gate
+        GenreModel.load(tmp_path)
     (tmp_path / "genre.json").write_text("{", encoding="utf-8")
     with pytest.raises(ModelError, match=r"^\[E372\]"):
         GenreModel.load(tmp_path)
+
+
+def test_satire_gate_needs_a_cue_or_a_sure_model() -> None:
+    probs = np.array([[0.3, 0.1, 0.6], [0.3, 0.1, 0.6], [0.05, 0.05, 0.9], [0.5, 0.2, 0.3]])
+    cue = np.array([0.0, 1.0, 0.0, 0.0])
+    assert decide_genres(probs, cue, 0.0).tolist() == [2, 2, 2, 0]  # no gate: the most probable
+    assert decide_genres(probs, cue, 0.8).tolist() == [0, 2, 2, 0]  # no cue and unsure: the next genre
+    assert decide_genres(probs, cue, 1.01).tolist() == [0, 2, 0, 0]  # satire only with a cue
 
 
 def test_saved_model_reads_back_the_same(tmp_path: Path) -> None:
@@ -67,6 +81,50 @@ def test_saved_model_reads_back_the_same(tmp_path: Path) -> None:
     again = GenreModel.load(tmp_path)
     rows = np.random.default_rng(0).normal(size=(4, len(FEATURE_NAMES) + 1024)).astype(np.float32)
     assert np.allclose(model.probs(rows), again.probs(rows), atol=1e-6)
+    assert np.array_equal(model.decide(rows), again.decide(rows))
+    assert again.satire_gate == model.satire_gate and again.form_used == model.form_used
+    assert np.array_equal(again.log_prior, model.log_prior)
+
+
+def _leave_one_out_cases() -> list[tuple[str, list[str]]]:
+    """(title, paragraphs) of the hand-written articles, generated ones, and edge cases (empty paragraphs, one paragraph)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from news_generator import generate_articles
+
+    cases = []
+    for text in [p.read_text(encoding="utf-8") for p in sorted(HAND.glob("*.txt"))] + generate_articles(6, seed=4):
+        lines = text.split("\n")
+        cases.append((lines[0], lines[1:]))
+    cases.append(("", ["", "BERLIN (dpa) - Talks resumed.", "", "\"Yes!\" she said. Why?"]))
+    cases.append(("Only one", ["Reporting by A. Writer; © 2020 all rights reserved."]))
+    return cases
+
+
+def test_leave_one_out_features_equal_recomputing_without_the_paragraph() -> None:
+    """The closed form the genre evidence uses gives the rows that recomputing the article without each paragraph gives."""
+    rng = np.random.default_rng(3)
+    checked = 0
+    for title, paragraphs in _leave_one_out_cases():
+        left_out = list(range(len(paragraphs)))
+        form = form_features_leave_one_out(title, paragraphs, left_out)
+        assert np.array_equal(form[0], form_features(title, paragraphs))
+        # Vectors for some paragraphs only (as when a title or a skipped paragraph has none), with ties in a column.
+        has_vector = [k for k in left_out if k % 3 != 1]
+        vectors = rng.normal(size=(len(has_vector), 512)).astype(np.float32)
+        if len(vectors) > 2:
+            vectors[1, :5] = vectors[0, :5]
+        vector_rows = [has_vector.index(k) if k in has_vector else None for k in left_out]
+        rows = article_rows_leave_one_out(title, paragraphs, vectors, left_out, vector_rows)
+        assert np.allclose(rows[0], article_row(title, paragraphs, vectors), atol=1e-5)
+        for k in left_out:
+            rest = [p for j, p in enumerate(paragraphs) if j != k]
+            assert np.array_equal(form[1 + k], form_features(title, rest)), (title, k)
+            kept = np.array([j != vector_rows[k] for j in range(len(vectors))], dtype=bool)
+            assert np.allclose(rows[1 + k], article_row(title, rest, vectors[kept]), atol=1e-5), (title, k)
+            checked += 1
+    assert checked > 50
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +134,7 @@ def hand_genres() -> dict[str, tuple[str, float, dict[str, float]]]:
     for path in sorted(HAND.glob("*.txt")):
         doc = document_from_text(path.read_text(encoding="utf-8"), layout="lines", title_line=True, clean=False)
         analysis = nlp(doc)
-        assert analysis.genre is not None and analysis.model["analyzers"]["genre"] == "genre.v1"
+        assert analysis.genre is not None and analysis.model["analyzers"]["genre"] == "genre.v2"
         out[path.stem] = (analysis.genre.label, analysis.genre.score, analysis.genre_probabilities)
     return out
 

@@ -7,43 +7,19 @@ are kept under ``runs/test-artifacts/`` (git-ignored) for a human to look at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ARTIFACTS
+from test_report import hostile_analysis
 from typer.testing import CliRunner
 
 from spinscope.cli import app
 from spinscope.report import render_report
 from spinscope.taxonomy import load
-from test_report import hostile_analysis
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "runs" / "test-artifacts"
-# Quiet, offline Chromium: no background fetches, updates or sync that would
-# show up as network requests the page never made.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get update && apt-get install -y chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Page:

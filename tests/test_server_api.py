@@ -28,6 +28,7 @@ from spinscope.report.assets import report_script
 from spinscope.server.app import create_app
 from spinscope.server.settings import ServerSettings
 from spinscope.store import Store
+from spinscope.store.store import utc_now
 from store_helpers import META, article, fake_analyse
 
 pytestmark = pytest.mark.database
@@ -272,7 +273,8 @@ def test_a_batch_over_the_limit_is_refused(tmp_path: Path) -> None:
         assert client.post("/api/v1/articles", json={"articles": []}).status_code == 422
 
 
-def test_a_restarted_server_resumes_an_unfinished_job(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["clean stop", "crash"])
+def test_a_restarted_server_resumes_an_unfinished_job(tmp_path: Path, how: str) -> None:
     rng = random.Random(3)
     articles = [api_article(i, rng) for i in range(6)]
     calls: list[int] = []
@@ -293,7 +295,11 @@ def test_a_restarted_server_resumes_an_unfinished_job(tmp_path: Path) -> None:
             time.sleep(0.05)
     with Store.open(str(tmp_path / "corpus.db")) as store:
         ((status, done),) = store.backend.execute("SELECT status, done FROM jobs WHERE id = ?", (job_id,))
-    assert (status, done) == ("running", 4) and calls == [2, 2]
+        # A clean stop hands the job back to the queue.
+        assert (status, done) == ("queued", 4) and calls == [2, 2]
+        if how == "crash":  # a killed server never gets to: its job is left running, with its last heartbeat
+            with store.backend.transaction():
+                store.backend.execute("UPDATE jobs SET status = 'running' WHERE id = ?", (job_id,))
 
     seen: list[str] = []
 
@@ -301,11 +307,24 @@ def test_a_restarted_server_resumes_an_unfinished_job(tmp_path: Path) -> None:
         seen.extend(d.title or "" for d in docs)
         return fake_analyse(docs)
 
-    with TestClient(create_app(settings(tmp_path, job_batch=2, job_stale_s=1.0), pipe=counting, meta=META)) as client:
+    # After a clean stop the next server takes the job at once, however long a heartbeat may
+    # take to go stale; after a crash it must wait for the heartbeat (1 s here) to go stale.
+    stale = 3600.0 if how == "clean stop" else 1.0
+    with TestClient(create_app(settings(tmp_path, job_batch=2, job_stale_s=stale), pipe=counting, meta=META)) as client:
         job = wait_job(client, job_id)
         assert (job["status"], job["done"], job["failed"]) == ("finished", 6, 0)
         assert seen == [articles[4]["title"], articles[5]["title"]]  # only what the first server had not stored
         assert client.get("/api/v1/articles").json()["total"] == 6
+
+
+def test_a_running_job_with_a_fresh_heartbeat_is_left_alone(tmp_path: Path) -> None:
+    """A job another worker is running (heartbeat fresh) is never taken: it would run twice."""
+    with TestClient(create_app(settings(tmp_path, job_stale_s=3600.0), pipe=fake_analyse, meta=META, run_jobs=False)) as client:
+        job_id = client.post("/api/v1/articles", json={"articles": [{"text": "A title\n\nA body."}]}).json()["id"]
+        with Store.open(str(tmp_path / "corpus.db")) as store:
+            with store.backend.transaction():
+                store.backend.execute("UPDATE jobs SET status = 'running', updated_at = ? WHERE id = ?", (utc_now(), job_id))
+            assert client.app.state.runner.claim(store) is None
 
 
 def test_oversized_bodies_are_refused(tmp_path: Path) -> None:

@@ -19,11 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import ARTIFACTS
 
 from spinscope.server.app import create_app
 from spinscope.server.settings import ServerSettings
 from spinscope.taxonomy import load
-from test_report_browser import ARGS, ARTIFACTS, CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,17 +59,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield settings.bind
     srv.should_exit = True
     thread.join(30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: apt-get update && apt-get install -y chromium")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Tab:

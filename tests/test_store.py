@@ -339,6 +339,37 @@ def test_add_resumes_after_kill_9_without_loss_or_repeats(seed: int, tmp_path: P
     assert f"{n - len(committed)} added, {len(committed)} already stored" in err
 
 
+def test_add_stopped_by_sigterm_says_so_and_resumes(tmp_path: Path) -> None:
+    """``kill PID`` (SIGTERM, what a scheduler or ``docker stop`` sends) ends like Ctrl-C, not mid-flight."""
+    n = 60
+    write_jsonl(tmp_path / "a.jsonl", n, seed=11)
+    db = str(tmp_path / "corpus.db")
+    args = ("add", str(tmp_path / "a.jsonl"), "--db", db, "--batch-size", "5", "--no-progress")
+    proc = _driver(*args, env={"STORE_DRIVER_DELAY": "0.05"})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:  # wait for a first committed batch
+        if Path(db).exists():
+            with sqlite3.connect(db, timeout=30) as conn:
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'analyses'").fetchone() and conn.execute(
+                    "SELECT count(*) FROM analyses"
+                ).fetchone()[0]:
+                    break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted: every committed batch is kept" in err and "Traceback" not in err
+    with Store.open(db) as store:
+        kept = store.count("articles")
+        assert 0 < kept < n and kept % 5 == 0  # whole batches only
+        # The run is marked as ended, not left "running" for ever.
+        assert store.backend.execute("SELECT status FROM runs") == [("interrupted",)]
+    rerun = _driver(*args, env={"STORE_DRIVER_DELAY": "0"})
+    _out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    assert f"{n - kept} added, {kept} already stored" in err
+
+
 @pytest.mark.slow
 def test_add_with_the_real_pipeline_resumes_after_kill_9(tmp_path: Path) -> None:
     """One seed end to end with the real model: killed while analysing, then rerun."""

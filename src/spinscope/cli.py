@@ -12,7 +12,9 @@ import functools
 import inspect
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
@@ -570,6 +572,7 @@ class TrainTask(str, Enum):
     multilingual_narratives = "multilingual-narratives"
     genre = "genre"
     roles = "roles"
+    roles_accurate = "roles-accurate"
 
 
 @app.command("train")
@@ -584,7 +587,8 @@ def train_command(
             " multilingual: technique, genre and frame heads for en fr ge it po ru over USE-multilingual."
             " multilingual-narratives: narratives for en bg pt ru (SemEval-2025) over USE-multilingual."
             " genre: the genre model (form features and USE-multilingual, six languages' train articles)."
-            " roles: the entity-role heads alone (SemEval-2025 en train), written to OUT.",
+            " roles: the entity-role heads alone (SemEval-2025 en train), written to OUT."
+            " roles-accurate: the same heads over all-mpnet-base-v2 (needs spinscope[accurate]).",
         ),
     ] = TrainTask.detector,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="JSON file overriding preset fields.")] = None,
@@ -617,6 +621,11 @@ def train_command(
 
         summary = train_genre(data_dir, out, seed=seed if seed is not None else 13, log=lambda line: _err.print(line, markup=False))
         sys.stdout.write(json.dumps({"model": str(out), "cv": summary["cv"]}, indent=2, default=str) + "\n")
+        return
+    if task is TrainTask.roles_accurate:
+        from spinscope.entities.train import train_accurate_roles
+
+        sys.stdout.write(json.dumps(train_accurate_roles(data_dir, "en", out), indent=2, default=str) + "\n")
         return
     if task is TrainTask.roles:
         from spinscope.entities.train import train_roles_only
@@ -1282,8 +1291,23 @@ def _root() -> None:
     """spinscope: persuasion techniques, frames, narratives and quotes in news."""
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM: unwind like Ctrl-C, so ``finally`` blocks and context managers run.
+
+    Python's default for SIGTERM ends the process on the spot: no open store
+    transaction is rolled back cleanly and a local Ray started by ``--engine
+    ray`` is left running (its actors orphaned). As an exception the same
+    paths as Ctrl-C run: the batch in progress is dropped, committed batches
+    stay, Ray is shut down. (``serve`` is unaffected: uvicorn installs its own
+    handler for a graceful stop.)
+    """
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point: one-line errors, never a traceback for bad input."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         app(standalone_mode=True)
     except SpinscopeError as exc:

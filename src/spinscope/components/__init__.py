@@ -6,9 +6,9 @@ name                      what it assigns                                 what i
 ``language.v1``           ``routes``: the model each paragraph goes to
 ``entities.v2``           ``entities`` (spaCy NER, English paragraphs)    after ``language``
 ``encoder.v1``            ``encoder``: the one English pass               after ``language``, ``entities``
-``techniques.v2``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
+``techniques.v3``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``
-``genre.v1``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
+``genre.v2``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
 ``roles.v2``              ``roles`` of entities and mentions              ``entities``, ``encoder``
 ``narratives.v1``         ``narratives`` and their evidence               ``encoder``
 ``quotes.v2``             ``quotes``                                      after ``entities``

@@ -22,6 +22,7 @@ a silent change to an old one.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -159,11 +160,26 @@ def _multilingual(precision: str = "fp32") -> tuple[MultilingualModel, Multiling
     return load_default(), load_multilingual_encoder(precision="bf16" if precision == "bf16" else "fp32")
 
 
+#: Which role heads the pipeline uses: ``default`` (the shared encoder's states) or ``accurate``
+#: (all-mpnet-base-v2 mention windows; ``pip install spinscope[accurate]``).
+ROLES_ENV = "SPINSCOPE_ROLES"
+
+
+def role_model_dir() -> Path:
+    """The role model directory ``$SPINSCOPE_ROLES`` selects (``default`` or ``accurate``); E918 for another value."""
+    from spinscope.entities.roles import ACCURATE_ROLES_DIR, DEFAULT_ROLES_DIR
+
+    choice = (os.environ.get(ROLES_ENV) or "default").strip().lower()
+    if choice not in ("default", "accurate"):
+        raise ConfigError("E918", ROLES_ENV, f"is {choice!r}; expected 'default' or 'accurate'")
+    return ACCURATE_ROLES_DIR if choice == "accurate" else DEFAULT_ROLES_DIR
+
+
 @cache
-def _role_model() -> RoleModel:
+def _role_model(directory: Path) -> RoleModel:
     from spinscope.entities import RoleModel
 
-    return RoleModel.load()
+    return RoleModel.load(directory)
 
 
 @cache
@@ -230,7 +246,7 @@ class Resources:
 
     @property
     def role_model(self) -> RoleModel:
-        return _role_model()
+        return _role_model(role_model_dir())
 
     @property
     def genre_model(self) -> GenreModel:

@@ -1,4 +1,4 @@
-"""``genre.v1``: the article's genre from its form and its multilingual vector, for every language.
+"""``genre.v2``: the article's genre from its form and its multilingual vector, for every language.
 
 It replaces the genre that ``techniques`` (the English head, trained on
 English articles that are 88% opinion) or ``multilingual`` put on the
@@ -9,6 +9,11 @@ besides the article's USE-multilingual vector. It reuses the paragraph
 vectors ``multilingual`` made; without that component it encodes the
 paragraphs itself. The evidence is the two paragraphs that, when left out,
 lower the chosen genre's probability the most.
+
+``genre.v2`` (issue 20): more form cues, settings chosen by
+leave-one-language-out cross-validation (prior and satire gate included),
+and the leave-one-out evidence computed in closed form in one pass over
+the article instead of one pass per paragraph (issue 19).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from spinscope.components.base import Component, Work, component, model_digest
 __all__ = ["Genre"]
 
 
-@component("genre.v1")
+@component("genre.v2")
 class Genre(Component):
     """Fills ``genre`` and ``genre_probabilities`` of the Analysis."""
 

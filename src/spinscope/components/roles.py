@@ -7,6 +7,10 @@ left out -- beside its paragraph's vector and the article's
 it is confident otherwise (a bias chosen by cross-validation); an
 entity's role aggregates its mentions'. ``roles.v1`` read the mention's
 own tokens, which mostly say who the entity is, not how it is treated.
+
+With ``SPINSCOPE_ROLES=accurate`` (``pip install spinscope[accurate]``) the
+heads read all-mpnet-base-v2 states of each mention's window instead
+(:mod:`spinscope.entities.accurate`): more accurate, and slower.
 """
 
 from __future__ import annotations
@@ -24,14 +28,17 @@ class Roles(Component):
     assigns = ("roles",)
 
     def models(self) -> dict[str, str]:
-        from spinscope.components.base import model_digest
-        from spinscope.entities.roles import DEFAULT_ROLES_DIR
+        from spinscope.components.base import model_digest, role_model_dir
 
-        return {"roles": model_digest(str(DEFAULT_ROLES_DIR))}
+        return {"roles": model_digest(str(role_model_dir()))}
 
     def pipe(self, works: list[Work]) -> None:
         import numpy as np
 
+        model = self.resources.role_model
+        if model.accurate:
+            self._pipe_accurate(works)
+            return
         for work in works:
             if work.entities is None or work.encoded is None:
                 work.skipped["roles"] = "English-only"
@@ -47,4 +54,36 @@ class Roles(Component):
             for index, out in encoded:
                 means[index] = out.mean
                 vectors[index] = out.span_vectors
-            assign_roles(work.entities, vectors, means, self.resources.role_model, article_mean=work.encoded.means().mean(axis=0))
+            assign_roles(work.entities, vectors, means, model, article_mean=work.encoded.means().mean(axis=0))
+
+    def _pipe_accurate(self, works: list[Work]) -> None:
+        """The accurate heads: every English article's mentions through the mpnet encoder in shared batches."""
+        from dataclasses import replace
+
+        from spinscope.entities import aggregate_roles
+        from spinscope.entities.accurate import default_mention_encoder
+        from spinscope.entities.roles import role_features
+
+        model = self.resources.role_model
+        todo = []
+        for work in works:
+            if work.entities is None or work.encoded is None:
+                work.skipped["roles"] = "English-only"
+            elif work.entities:
+                order = sorted(
+                    ((e_i, m_i, m) for e_i, e in enumerate(work.entities) for m_i, m in enumerate(e.mentions)),
+                    key=lambda t: (t[2].start, t[2].end),
+                )
+                todo.append((work, order))
+        if not todo:
+            return
+        rows = default_mention_encoder().features_many(
+            [w.doc.text for w, _ in todo], [[(m.start, m.end) for _, _, m in order] for _, order in todo]
+        )
+        for (work, order), X in zip(todo, rows, strict=True):
+            entities = work.entities or []
+            parts = {"mpnet_mention": X[:, :768], "mpnet_masked": X[:, 768:]}
+            for (e_i, m_i, m), pred in zip(order, model.predict(role_features(model.blocks, parts)), strict=True):
+                entities[e_i].mentions[m_i] = replace(m, role=pred)
+            for e in entities:
+                e.role = aggregate_roles([m.role for m in e.mentions if m.role is not None], model.second_ratio)

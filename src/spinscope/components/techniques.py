@@ -1,6 +1,13 @@
-"""``techniques.v2``: genre, frames, paragraph techniques and spans from the English encoder pass.
+"""``techniques.v3``: genre, frames, paragraph techniques and spans from the English encoder pass.
 
-``techniques.v1`` also kept spans made of function words alone ("the").
+``techniques.v3`` (issue 20) reads the model's ``decoding`` block: a
+paragraph's technique score adds the token head's strongest evidence to the
+paragraph head's probability, and each technique has its own span rule
+(threshold, gap, word or sentence extent, strongest-token fallback), all
+chosen on held-out training articles (``benchmarks/spans_tune.py``).
+``techniques.v2`` used the paragraph probability alone and one span
+threshold; ``techniques.v1`` also kept spans made of function words alone
+("the").
 
 See :mod:`spinscope.techniques.detector` for how labels and spans are
 decoded. Only the English paragraphs are read; an article whose paragraphs
@@ -15,7 +22,7 @@ from spinscope.components.base import Component, Work, component, model_digest
 __all__ = ["Techniques"]
 
 
-@component("techniques.v2")
+@component("techniques.v3")
 class Techniques(Component):
     """Fills ``genre``, ``frames``, ``paragraphs`` and ``spans`` of the Analysis."""
 

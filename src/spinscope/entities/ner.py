@@ -203,9 +203,14 @@ def find_mentions(paragraphs: Sequence[str], *, batch_size: int = NER_BATCH) -> 
         pieces.extend((i, off, piece) for off, piece in _slices(text))
     order = sorted(range(len(pieces)), key=lambda j: len(pieces[j][2]))
     found: list[list[tuple[int, int, str]]] = [[] for _ in pieces]
-    docs = nlp.pipe((pieces[j][2] for j in order), batch_size=batch_size)
-    for j, sdoc in zip(order, docs, strict=True):
-        found[j] = [(ent.start_char, ent.end_char, ent.label_) for ent in sdoc.ents if ent.label_ in ENTITY_LABELS]
+    # A memory zone: every word spaCy has not seen before is added to its
+    # vocabulary for good, so a long-running server or batch run would grow
+    # by every new name and number it reads. Inside the zone those strings
+    # are freed when it ends; only plain Python offsets and labels leave it.
+    with nlp.memory_zone():
+        docs = nlp.pipe((pieces[j][2] for j in order), batch_size=batch_size)
+        for j, sdoc in zip(order, docs, strict=True):
+            found[j] = [(ent.start_char, ent.end_char, ent.label_) for ent in sdoc.ents if ent.label_ in ENTITY_LABELS]
     out: list[list[RawMention]] = [[] for _ in paragraphs]
     for (i, off, _), ents in zip(pieces, found, strict=True):
         for a, b, label in ents:

@@ -37,6 +37,9 @@ from spinscope.errors import ModelError
 from spinscope.vectors import unit_rows
 
 __all__ = [
+    "ACCURATE_BLOCKS",
+    "ACCURATE_ROLES_DIR",
+    "BLOCK_WIDTH",
     "DEFAULT_ROLES_DIR",
     "FEATURE_DIM",
     "FINE_ROLES",
@@ -63,11 +66,17 @@ MAIN_OF: dict[str, str] = {r: main for main, roles in FINE_BY_MAIN.items() for r
 
 BLOCK = 384
 FEATURE_DIM = 3 * BLOCK
-#: Every feature block a role model may read, in column order.
+#: Every feature block of the shared encoder a role model may read, in column order.
 BLOCKS: tuple[str, ...] = ("mention", "left", "right", "para", "art")
+#: The accurate model's blocks (:mod:`spinscope.entities.accurate`, all-mpnet-base-v2, an optional extra).
+ACCURATE_BLOCKS: tuple[str, ...] = ("mpnet_mention", "mpnet_masked")
+#: How wide each block is.
+BLOCK_WIDTH: dict[str, int] = {**dict.fromkeys(BLOCKS, BLOCK), **dict.fromkeys(ACCURATE_BLOCKS, 768)}
 #: What format-1 models read.
 V1_BLOCKS: tuple[str, ...] = ("mention", "para", "art")
 DEFAULT_ROLES_DIR = Path(str(resources.files("spinscope") / "models" / "roles"))
+#: The accurate role heads (they read :data:`ACCURATE_BLOCKS`; selected with ``SPINSCOPE_ROLES=accurate``).
+ACCURATE_ROLES_DIR = Path(str(resources.files("spinscope") / "models" / "roles_accurate"))
 
 
 def mention_features(span_vectors: np.ndarray, paragraph_means: np.ndarray, article_mean: np.ndarray) -> np.ndarray:
@@ -82,7 +91,7 @@ def mention_features(span_vectors: np.ndarray, paragraph_means: np.ndarray, arti
 
 
 def role_features(blocks: Sequence[str], parts: dict[str, np.ndarray]) -> np.ndarray:
-    """``[M, 384 * len(blocks)]`` rows: the named blocks of ``parts`` (each ``[M, 384]``, ``art`` may be ``[384]``), L2-normalised."""
+    """``[M, width]`` rows: the named blocks of ``parts`` (each ``[M, BLOCK_WIDTH[name]]``, ``art`` may be ``[384]``), L2-normalised."""
     m = max(len(v) for k, v in parts.items() if k != "art" and k in blocks) if any(k != "art" for k in blocks) else 1
     cols = []
     for name in blocks:
@@ -198,7 +207,12 @@ class RoleModel:
     @property
     def feature_dim(self) -> int:
         """Width of the feature rows this model reads."""
-        return BLOCK * len(self.blocks)
+        return sum(BLOCK_WIDTH[b] for b in self.blocks)
+
+    @property
+    def accurate(self) -> bool:
+        """Whether this model reads the accurate encoder's blocks (``pip install spinscope[accurate]``)."""
+        return any(b in ACCURATE_BLOCKS for b in self.blocks)
 
     # -- files ----------------------------------------------------------------------
     def save(self, directory: Path | str) -> Path:
@@ -244,8 +258,11 @@ class RoleModel:
         if fmt not in ("spinscope-roles/1", "spinscope-roles/2") or tuple(config.get("fine_roles", ())) != FINE_ROLES:
             raise ModelError("E332", str(cfg_path), "not a spinscope role model for the 22 SemEval-2025 roles")
         blocks = tuple(config.get("blocks", V1_BLOCKS)) if fmt == "spinscope-roles/2" else V1_BLOCKS
-        if not blocks or any(b not in BLOCKS for b in blocks):
-            raise ModelError("E332", str(cfg_path), f"unknown feature blocks {list(blocks)}; known: {list(BLOCKS)}")
+        if not blocks or any(b not in BLOCK_WIDTH for b in blocks):
+            raise ModelError("E332", str(cfg_path), f"unknown feature blocks {list(blocks)}; known: {list(BLOCK_WIDTH)}")
+        if any(b in ACCURATE_BLOCKS for b in blocks) and tuple(blocks) != ACCURATE_BLOCKS:
+            # The accurate path computes its own two blocks only; a mix would need both encoders.
+            raise ModelError("E332", str(cfg_path), f"an accurate role model reads exactly {list(ACCURATE_BLOCKS)}")
         try:
             arrays = load_file(str(w_path))
         except (SafetensorError, OSError, ValueError) as exc:

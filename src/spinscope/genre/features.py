@@ -11,6 +11,15 @@ every language's articles and apply them to all.
 
 Every feature is a rate or a log count, so long and short articles are
 comparable. :data:`FEATURE_NAMES` lists them in column order.
+
+Every feature is computed from per-paragraph counts (:func:`_segment_counts`)
+summed over the article, plus two cues that depend on where a paragraph is
+(the dateline of the first body paragraph, an agency credit in the first
+two). That is what makes :func:`form_features_leave_one_out` cheap: the
+features of the article without paragraph ``i`` are the same function of
+the sums minus paragraph ``i``'s counts, so the genre evidence (which
+paragraph's removal changes the genre most) needs one counting pass, not
+one per paragraph.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["FEATURE_NAMES", "form_features"]
+__all__ = ["FEATURE_NAMES", "form_features", "form_features_leave_one_out"]
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…]+(?:\s|$)")
@@ -95,6 +104,52 @@ _SATIRE = re.compile(
 )
 _QUOTED = re.compile(r"\"[^\"\n]{1,600}\"|“[^”\n]{1,600}”|«[^»\n]{1,600}»|„[^“”\n]{1,600}[“”]|‘[^’\n]{3,600}’")
 
+# Obligation and recommendation ("should", "must"): an op-ed tells the reader what ought to happen.
+_MODAL = _words(
+    "should must ought shouldn't mustn't",
+    "doit doivent devrait devraient faut",
+    "sollte sollten muss müssen müsste müssten",
+    "dovrebbe dovrebbero deve devono bisogna occorre",
+    "powinien powinna powinno powinni należy trzeba musi muszą",
+    "должен должна должны следует нужно надо необходимо",
+)
+# Hedges: the writer's own uncertainty, rare in a report that attributes instead.
+_HEDGE = _words(
+    "perhaps maybe possibly probably arguably apparently seemingly",
+    "probablement apparemment semble semblent",
+    "vielleicht wahrscheinlich offenbar anscheinend vermutlich",
+    "forse probabilmente sembra sembrano apparentemente",
+    "chyba prawdopodobnie pewnie",
+    "возможно вероятно кажется видимо наверное пожалуй",
+)
+# Intensifiers and blunt evaluation: the writer taking a side.
+_INTENSIFIER = _words(
+    "very really truly absolutely clearly obviously simply utterly totally completely indeed "
+    "ridiculous outrageous shameful disgraceful absurd insane",
+    "vraiment absolument évidemment clairement totalement complètement honteux absurde",
+    "wirklich absolut offensichtlich völlig total eigentlich",
+    "davvero assolutamente ovviamente chiaramente totalmente completamente assurdo",
+    "naprawdę absolutnie oczywiście całkowicie zupełnie wręcz",
+    "действительно абсолютно очевидно совершенно конечно явно",
+)
+# Wire and staff credits anywhere in the article ("Reporting by ...", "© 2019", "mit Material von dpa").
+_WIRE_CREDIT = re.compile(
+    r"(?:\b(?:reporting by|editing by|writing by|additional reporting|contributed to this report|"
+    r"staff writer|all rights reserved|avec afp|mit material von|fonte ansa|по материалам)\b|©|\bcopyright\b)",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
+_QUOTE_CHARS = re.compile(r"[\"“”«»„]")
+
+# Columns of the per-segment counts (a segment is the title or one body paragraph).
+_COUNT_NAMES = (
+    "words", "first_singular", "first_plural", "second", "capitalised", "agency", "satire",  # title and body
+    "sentences", "nonempty", "quoted_chars", "chars", "attribution", "weekday", "digits", "question",
+    "exclamation", "modal", "hedge", "intensifier", "wire_credit", "quote_paragraph", "allcaps", "link",
+)  # fmt: skip
+_TITLE_AND_BODY = 7  # the first seven count the title too; the others the body alone
+_C = {name: k for k, name in enumerate(_COUNT_NAMES)}
+
 FEATURE_NAMES: tuple[str, ...] = (
     "log_paragraphs",
     "log_words",
@@ -115,40 +170,145 @@ FEATURE_NAMES: tuple[str, ...] = (
     "title_question",
     "title_colon",
     "title_log_words",
+    # genre.v2 additions
+    "modal_rate",
+    "hedge_rate",
+    "intensifier_rate",
+    "wire_credit",
+    "quote_paragraph_share",
+    "allcaps_share",
+    "link_per_100_words",
+    "log_words_per_sentence",
+    "title_quote",
+    "title_capitalised_share",
+    "title_exclamation",
 )
+#: The genre.v1 form features (the first 19 columns), for comparison in cross-validation.
+V1_FEATURES = 19
+
+
+def _segment_counts(text: str) -> list[float]:
+    """Raw counts of one segment (title or paragraph), in :data:`_COUNT_NAMES` order."""
+    words = _WORD.findall(text)
+    lower = [w.lower() for w in words]
+    quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(text))
+    return [
+        len(words),
+        sum(lw in _FIRST_SINGULAR or w == "I" for lw, w in zip(lower, words, strict=True)),
+        sum(w in _FIRST_PLURAL for w in lower),
+        sum(w in _SECOND for w in lower),
+        sum(w[0].isupper() for w in words),
+        len(_AGENCY.findall(text)),
+        len(_SATIRE.findall(text)),
+        len(_SENTENCE_END.findall(text)),
+        1.0 if text.strip() else 0.0,
+        quoted,
+        len(text),
+        len(_ATTRIBUTION.findall(text)),
+        len(_WEEKDAY.findall(text)),
+        sum(c.isdigit() for c in text),
+        text.count("?"),
+        text.count("!"),
+        sum(w in _MODAL for w in lower),
+        sum(w in _HEDGE for w in lower),
+        sum(w in _INTENSIFIER for w in lower),
+        len(_WIRE_CREDIT.findall(text)),
+        1.0 if quoted else 0.0,
+        sum(len(w) > 1 and w.isupper() and not w.isdigit() for w in words),
+        len(_LINK.findall(text)),
+    ]
+
+
+def _opens_like_a_report(paragraphs: Sequence[str]) -> float:
+    """1.0 when the first non-empty body paragraph opens with a dateline, or the first two credit an agency."""
+    first_body = next((p for p in paragraphs if p.strip()), "")
+    return 1.0 if _DATELINE.match(first_body) or _AGENCY.search("\n".join(paragraphs[:2])) else 0.0
+
+
+def _title_features(title: str) -> list[float]:
+    words = _WORD.findall(title)
+    return [
+        1.0 if title.rstrip().endswith("?") else 0.0,
+        1.0 if ":" in title else 0.0,
+        math.log1p(len(words)),
+        1.0 if _QUOTE_CHARS.search(title) else 0.0,
+        sum(w[0].isupper() for w in words) / max(1, len(words)),
+        1.0 if "!" in title else 0.0,
+    ]
+
+
+def _features(title_counts: np.ndarray, body: np.ndarray, n_paragraphs: int, opens: float, title_part: list[float]) -> list[float]:
+    """The feature vector from the title's counts, the body's summed counts and the positional cue."""
+    total = title_counts + body  # only the first seven columns of the title's counts are non-zero
+    words = total[_C["words"]]
+    n_words = max(1.0, words)
+    body_words = body[_C["words"]]
+    sentences = max(1.0, body[_C["sentences"]] or body[_C["nonempty"]])
+    chars = max(1.0, body[_C["chars"]] + max(0, n_paragraphs - 1))  # paragraphs are joined by newlines
+    t_question, t_colon, t_log_words, t_quote, t_caps, t_exclaim = title_part
+    return [
+        math.log1p(n_paragraphs),
+        math.log1p(words),
+        math.log1p(words / max(1, n_paragraphs)),
+        opens,
+        100.0 * total[_C["agency"]] / n_words,
+        body[_C["attribution"]] / sentences,
+        body[_C["quoted_chars"]] / chars,
+        100.0 * total[_C["first_singular"]] / n_words,
+        100.0 * total[_C["first_plural"]] / n_words,
+        100.0 * total[_C["second"]] / n_words,
+        body[_C["question"]] / sentences,
+        body[_C["exclamation"]] / sentences,
+        body[_C["weekday"]] / sentences,
+        body[_C["digits"]] / chars,
+        total[_C["capitalised"]] / n_words,
+        min(3.0, float(total[_C["satire"]])),
+        t_question,
+        t_colon,
+        t_log_words,
+        100.0 * body[_C["modal"]] / n_words,
+        100.0 * body[_C["hedge"]] / n_words,
+        100.0 * body[_C["intensifier"]] / n_words,
+        min(3.0, float(body[_C["wire_credit"]])),
+        body[_C["quote_paragraph"]] / max(1.0, body[_C["nonempty"]]),
+        100.0 * body[_C["allcaps"]] / n_words,
+        100.0 * body[_C["link"]] / n_words,
+        math.log1p(body_words / sentences),
+        t_quote,
+        t_caps,
+        t_exclaim,
+    ]
+
+
+def _title_counts(title: str) -> np.ndarray:
+    counts = np.asarray(_segment_counts(title), dtype=np.float64)
+    counts[_TITLE_AND_BODY:] = 0.0
+    return counts
 
 
 def form_features(title: str, paragraphs: Sequence[str]) -> np.ndarray:
     """``[len(FEATURE_NAMES)]`` float32 form features of one article (title and body paragraphs)."""
-    body = "\n".join(paragraphs)
-    text = f"{title}\n{body}" if title else body
-    words = _WORD.findall(text)
-    n_words = max(1, len(words))
-    lower = [w.lower() for w in words]
-    sentences = max(1, len(_SENTENCE_END.findall(body)) or len([p for p in paragraphs if p.strip()]))
-    quoted = sum(len(m.group(0)) for m in _QUOTED.finditer(body))
-    head = "\n".join(paragraphs[:2])
-    first_body = next((p for p in paragraphs if p.strip()), "")
-    title_words = _WORD.findall(title)
-    values = [
-        math.log1p(len(paragraphs)),
-        math.log1p(len(words)),
-        math.log1p(len(words) / max(1, len(paragraphs))),
-        1.0 if _DATELINE.match(first_body) or _AGENCY.search(head) else 0.0,
-        100.0 * len(_AGENCY.findall(text)) / n_words,
-        len(_ATTRIBUTION.findall(body)) / sentences,
-        quoted / max(1, len(body)),
-        100.0 * sum(lw in _FIRST_SINGULAR or w == "I" for lw, w in zip(lower, words, strict=True)) / n_words,
-        100.0 * sum(w in _FIRST_PLURAL for w in lower) / n_words,
-        100.0 * sum(w in _SECOND for w in lower) / n_words,
-        body.count("?") / sentences,
-        body.count("!") / sentences,
-        len(_WEEKDAY.findall(body)) / sentences,
-        sum(c.isdigit() for c in body) / max(1, len(body)),
-        sum(w[0].isupper() for w in words) / n_words,
-        min(3.0, float(len(_SATIRE.findall(text)))),
-        1.0 if title.rstrip().endswith("?") else 0.0,
-        1.0 if ":" in title else 0.0,
-        math.log1p(len(title_words)),
-    ]
-    return np.asarray(values, dtype=np.float32)
+    return form_features_leave_one_out(title, paragraphs, ())[0]
+
+
+def form_features_leave_one_out(title: str, paragraphs: Sequence[str], left_out: Sequence[int]) -> np.ndarray:
+    """``[1 + len(left_out), F]``: the article's features, then the features without each paragraph ``left_out[j]``.
+
+    Row ``1 + j`` equals ``form_features(title, paragraphs without left_out[j])``
+    (the tests check it against that recomputation); it costs one count per
+    paragraph in all, not one pass over the article per row.
+    """
+    counts = np.asarray([_segment_counts(p) for p in paragraphs], dtype=np.float64).reshape(len(paragraphs), len(_COUNT_NAMES))
+    body = counts.sum(0)
+    title_counts = _title_counts(title)
+    title_part = _title_features(title)
+    opens = _opens_like_a_report(paragraphs)
+    # The positional cue changes only when a paragraph among the first two or the first non-empty one goes.
+    first_body = next((k for k, p in enumerate(paragraphs) if p.strip()), -1)
+    rows = [_features(title_counts, body, len(paragraphs), opens, title_part)]
+    for i in left_out:
+        rest_opens = opens
+        if i < 2 or i == first_body:
+            rest_opens = _opens_like_a_report([p for k, p in enumerate(paragraphs) if k != i])
+        rows.append(_features(title_counts, body - counts[i], len(paragraphs) - 1, rest_opens, title_part))
+    return np.asarray(rows, dtype=np.float32)

@@ -158,6 +158,7 @@ def create_app(
             yield
         finally:
             runner.stop()
+            app.state.queue.close()
             service.stop()
 
     app = FastAPI(

@@ -5,7 +5,8 @@ articles themselves (``payload``), so nothing lives only in memory. Each
 article's outcome is recorded in the ``inputs`` table under the name
 ``job:<id>:<index>``, in the same transaction as its analysis (the store's
 ``write_batch``), which is what makes a job resumable: a server that
-restarts (or a sibling worker that finds a job whose heartbeat stopped)
+stops cleanly hands its unfinished job back to the queue, and the next
+server (or a sibling worker that finds a job whose heartbeat stopped)
 skips every article that has an outcome and carries on with the rest.
 
 Claiming is a compare-and-set ``UPDATE ... RETURNING``, so with
@@ -117,7 +118,7 @@ class JobRunner:
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the batch in progress; an unfinished job stays ``running`` and resumes later."""
+        """Stop after the batch in progress; an unfinished job goes back to the queue and resumes later."""
         self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -214,7 +215,8 @@ class JobRunner:
         seen: set[str] = set()
         for start in range(0, len(todo), self.settings.job_batch):
             if self._stop.is_set():
-                return  # left 'running': the next server (or a sibling) resumes it
+                self._hand_back(store, job_id)
+                return
             chunk = todo[start : start + self.settings.job_batch]
             docs = []
             failures: list[tuple[str, str, str | None, str | None, int | None]] = []
@@ -256,6 +258,21 @@ class JobRunner:
                 (done, failed, utc_now(), job_id),
             )
         store.finish_run(run_id, status="finished", added=done, duplicates=0, already=0, failed=failed)
+
+
+    @staticmethod
+    def _hand_back(store: Store, job_id: str) -> None:
+        """Put an unfinished job back in the queue at a clean stop, so the next server takes it at once.
+
+        Only a worker that died without stopping leaves a job ``running``; that
+        one waits for its heartbeat to go stale (``job_stale_s``) before anyone
+        else may take it, because until then it might still be alive.
+        """
+        with store.backend.transaction():
+            store.backend.execute(
+                "UPDATE jobs SET status = 'queued', updated_at = ? WHERE id = ? AND status = 'running'", (utc_now(), job_id)
+            )
+        log.info("job %s handed back unfinished; it resumes where it stopped", job_id)
 
 
 def check_batch(articles: Sequence[object], limit: int) -> None:

@@ -2,9 +2,9 @@
 
 :func:`~spinscope.techniques.detector.detect` fills genre, frames, paragraph
 techniques and spans from the English encoder's outputs; the pipeline's
-``techniques.v2`` component calls it.
+``techniques.v3`` component calls it.
 """
 
-from spinscope.techniques.detector import decode_spans, detect
+from spinscope.techniques.detector import Decoding, SpanRule, decode_spans, decode_technique, detect
 
-__all__ = ["decode_spans", "detect"]
+__all__ = ["Decoding", "SpanRule", "decode_spans", "decode_technique", "detect"]

@@ -1,8 +1,18 @@
 """Genre, frames and persuasion techniques (paragraphs and spans) for one Document.
 
-Run by the pipeline's ``techniques.v2`` component: it needs a Document and a
+Run by the pipeline's ``techniques.v3`` component: it needs a Document and a
 :class:`~spinscope.models.bundle.SpinModel`, and fills ``genre``, ``frames``,
 ``paragraphs`` and ``spans`` of an :class:`~spinscope.analysis.Analysis`.
+
+How a paragraph's outputs become labels and spans is the model's
+:class:`Decoding` (its ``config.json`` ``decoding`` block): the technique
+score mixes the paragraph head with the token head's strongest token, and
+each technique has a :class:`SpanRule`. A rule may widen a span to its
+sentence: for techniques annotated over whole sentences (Doubt,
+Appeal_to_Fear-Prejudice) the gold spans are long, and a few hot tokens
+inside such a sentence are a poor picture of what the annotators marked.
+A rule may also make the strongest tokens of a labelled paragraph its span
+when no run clears the threshold.
 
 Paragraph labels and spans agree by construction: a span is kept only
 where its paragraph carries the technique, and a paragraph label with no
@@ -19,14 +29,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from spinscope.analysis import Analysis, Evidence, LabelScore, ParagraphLabels, TechniqueSpan
 from spinscope.document import Document
 from spinscope.models.bundle import ParagraphOutput, SpinModel
+from spinscope.sentences import sentence_spans
 
-__all__ = ["decode_spans", "detect"]
+__all__ = ["Decoding", "SpanRule", "decode_spans", "decode_technique", "detect", "strongest_token_probs"]
 
 #: Closed-class words that never make a span on their own (articles, prepositions, conjunctions, forms of "be").
 FUNCTION_WORDS: frozenset[str] = frozenset(
@@ -56,48 +68,186 @@ def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@dataclass(frozen=True)
+class SpanRule:
+    """How one technique's token probabilities become character spans (``techniques.v3``).
+
+    ``threshold``: the token probability a run needs; ``gap``: a run survives
+    a dip of up to ``gap - 1`` tokens; ``extent``: ``"tokens"`` keeps the run's
+    words, ``"sentence"`` widens it to the sentence(s) it touches (for
+    techniques argued over a whole sentence, like Doubt, whose gold spans are
+    long); ``fallback``: a paragraph carrying the technique with no run gets
+    its strongest tokens as the span instead of no span.
+    """
+
+    threshold: float
+    gap: int = 2
+    extent: str = "tokens"
+    fallback: bool = False
+
+
+def _runs(probs: np.ndarray, offsets: list[tuple[int, int]], k: int, rule: SpanRule) -> list[tuple[int, int, float]]:
+    """Character ranges ``(start, end, mean probability)`` of one window's runs of tokens above the rule's threshold."""
+    real = np.fromiter((b > a for a, b in offsets), dtype=bool, count=len(offsets))
+    above = np.flatnonzero((probs[: len(offsets), k] >= rule.threshold) & real).tolist()
+    if not above:
+        return []
+    runs: list[list[int]] = [[above[0]]]
+    for i in above[1:]:
+        if i - runs[-1][-1] <= rule.gap:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return [
+        (offsets[run[0]][0], offsets[run[-1]][1], float(np.mean(probs[run[0] : run[-1] + 1, k]))) for run in runs
+    ]
+
+
+def _one_more_word(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` by the word before and the word after, unless punctuation or a function word.
+
+    The token head often fires on a phrase's head word only ("tyrannical
+    *rule*"), while annotators mark the phrase; punctuation stops the growth.
+    """
+    before = _PREV_WORD.search(text[:start])
+    after = _NEXT_WORD.match(text, end)
+    # A function word at either end adds nothing to read ("These clowns and"), so it is not taken.
+    if before and before.group(1).lower() not in FUNCTION_WORDS:
+        start = before.start(1)
+    if after and after.group(1).lower() not in FUNCTION_WORDS:
+        end = after.end(1)
+    return start, end
+
+
+_PREV_WORD = re.compile(r"(\w+(?:['’]\w+)?)[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]+(\w+(?:['’]\w+)?)")
+
+
+def _to_sentences(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` to the sentences it overlaps."""
+    for a, b in sentences:
+        if a < end and b > start:
+            start, end = min(start, a), max(end, b)
+    return start, end
+
+
+def decode_technique(
+    text: str,
+    out: ParagraphOutput,
+    k: int,
+    rule: SpanRule,
+    sentences: list[tuple[int, int]] | None = None,
+) -> list[tuple[int, int, float]]:
+    """Spans ``(start, end, score)`` of technique *k* in one paragraph's *text*, decoded by *rule*.
+
+    Runs from every window are widened to whole words (and to sentences when
+    the rule says so), merged where they overlap, and dropped when they hold
+    function words alone. *sentences*: the paragraph's sentence ranges, when
+    the caller already cut them.
+    """
+    found: list[tuple[int, int, float]] = []
+    for probs, offsets in out.windows:
+        found.extend(_runs(probs, offsets, k, rule))
+    if not found and rule.fallback:
+        strongest = _strongest_tokens(text, out, k)
+        if strongest is not None:
+            found.append(strongest)
+    if rule.extent == "paragraph" and found:
+        # The whole paragraph, stripped of its edge spaces, scored by its best run.
+        start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+        found = [(start, end, max(sc for _, _, sc in found))] if end > start else []
+    if rule.extent == "sentence" and found and sentences is None:
+        sentences = sentence_spans(text)
+    widened: list[tuple[int, int, float]] = []
+    for s, e, sc in found:
+        s, e = _widen_to_words(text, s, e)
+        if rule.extent == "phrase":
+            s, e = _one_more_word(text, s, e)
+        if rule.extent == "sentence" and sentences:
+            s, e = _to_sentences(sentences, s, e)
+        widened.append((s, e, sc))
+    widened.sort()
+    merged: list[list[float]] = []
+    for s, e, sc in widened:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][2] = max(merged[-1][2], sc)
+        else:
+            merged.append([s, e, sc])
+    return [(int(s), int(e), float(sc)) for s, e, sc in merged if not only_function_words(text[int(s) : int(e)])]
+
+
 def decode_spans(
     text: str, out: ParagraphOutput, thresholds: np.ndarray, techniques: list[str]
 ) -> list[tuple[int, int, str, float]]:
-    """Character spans ``(start, end, technique, score)`` within one paragraph's *text*.
+    """Character spans ``(start, end, technique, score)`` within one paragraph's *text*, every technique.
 
-    Runs of tokens whose probability clears the technique's threshold become
-    a span (a one-token dip inside a run does not split it); overlapping
-    spans of one technique from different windows are merged; a span of
-    function words alone is dropped (see the module docstring).
+    Each technique decoded with the default :class:`SpanRule` at its
+    threshold in *thresholds*: runs of tokens above it (a one-token dip
+    inside a run does not split it), whole words, no span of function words
+    alone. This is what ``techniques.v2`` showed, and what the trainer scores
+    spans with.
     """
-    found: dict[str, list[tuple[int, int, float]]] = {}
+    hot: set[int] = set()
     for probs, offsets in out.windows:
-        real = np.fromiter((b > a for a, b in offsets), dtype=bool, count=len(offsets))
-        # One vectorised test for every token and technique; most paragraphs have no hit at all.
-        hits = (probs[: len(offsets)] >= thresholds) & real[:, None]
-        for k in np.flatnonzero(hits.any(axis=0)):
-            tech = techniques[k]
-            above = np.flatnonzero(hits[:, k]).tolist()
-            runs: list[list[int]] = [[above[0]]]
-            for i in above[1:]:
-                if i - runs[-1][-1] <= 2:
-                    runs[-1].append(i)
-                else:
-                    runs.append([i])
-            for run in runs:
-                idx = range(run[0], run[-1] + 1)
-                score = float(np.mean([probs[i, k] for i in idx]))
-                start, end = _widen_to_words(text, offsets[run[0]][0], offsets[run[-1]][1])
-                found.setdefault(tech, []).append((start, end, score))
-    spans: list[tuple[int, int, str, float]] = []
-    for tech, items in found.items():
-        items.sort()
-        merged: list[list[float]] = []
-        for s, e, sc in items:
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-                merged[-1][2] = max(merged[-1][2], sc)
-            else:
-                merged.append([s, e, sc])
-        spans.extend((int(s), int(e), tech, float(sc)) for s, e, sc in merged if not only_function_words(text[int(s) : int(e)]))
+        hot.update(np.flatnonzero((probs[: len(offsets)] >= thresholds).any(axis=0)).tolist())
+    spans = [
+        (s, e, techniques[k], sc)
+        for k in sorted(hot)
+        for s, e, sc in decode_technique(text, out, k, SpanRule(float(thresholds[k])))
+    ]
     spans.sort(key=lambda x: (x[0], x[1], x[2]))
     return spans
+
+
+def strongest_token_probs(out: ParagraphOutput) -> np.ndarray:
+    """``[K]``: each technique's highest token probability in the paragraph (0 where it has no token)."""
+    best = np.zeros_like(np.asarray(out.paragraph_probs, dtype=np.float32))
+    for probs, offsets in out.windows:
+        real = np.fromiter((b > a for a, b in offsets), dtype=bool, count=len(offsets))
+        if real.any():
+            best = np.maximum(best, probs[: len(offsets)][real].max(axis=0))
+    return best
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How ``techniques.v3`` turns one paragraph's outputs into labels and spans.
+
+    A paragraph's technique score is ``(1 - token_weight) * paragraph
+    probability + token_weight * its strongest token's probability``: the
+    token head's evidence joins the paragraph head's. ``thresholds`` apply to
+    that score; ``rules`` decode the spans, one per technique. A model
+    directory without a ``decoding`` block (trained before v3) decodes as
+    ``techniques.v2`` did: token weight 0, the paragraph thresholds, one span
+    threshold, default rules.
+    """
+
+    token_weight: float
+    thresholds: np.ndarray
+    rules: tuple[SpanRule, ...]
+
+    @classmethod
+    def from_model(cls, model: SpinModel) -> Decoding:
+        """The model's ``config.json`` ``decoding`` block, or the v2 behaviour without one."""
+        block = model.config.get("decoding")
+        if not block:
+            span_th = model.thresholds("spans")
+            return cls(0.0, model.thresholds("techniques"), tuple(SpanRule(float(t)) for t in span_th))
+        rules = tuple(
+            SpanRule(float(t), int(g), str(x), bool(f))
+            for t, g, x, f in zip(
+                block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True
+            )
+        )
+        return cls(float(block["token_weight"]), np.asarray(block["thresholds"], dtype=np.float32), rules)
+
+    def scores(self, out: ParagraphOutput) -> np.ndarray:
+        """``[K]`` technique scores of one paragraph (see the class docstring)."""
+        probs = np.asarray(out.paragraph_probs, dtype=np.float32)
+        if self.token_weight == 0.0:
+            return probs
+        return (1.0 - self.token_weight) * probs + self.token_weight * strongest_token_probs(out)
 
 
 def _strongest_tokens(text: str, out: ParagraphOutput, k: int) -> tuple[int, int, float] | None:
@@ -137,8 +287,7 @@ def detect(
     """
     analysis = analysis or Analysis(document=doc)
     techniques = model.techniques
-    para_th = model.thresholds("techniques")
-    span_th = model.thresholds("spans")
+    decoding = Decoding.from_model(model)
     means: list[np.ndarray] = []
     read: list[int] = []
     if outputs is None:
@@ -149,21 +298,24 @@ def detect(
         read.append(index)
         paragraph = doc.paragraphs[index]
         text = doc.paragraph_text(index)
-        spans = decode_spans(text, out, span_th, techniques)
+        scores = decoding.scores(out)
+        sentences: list[tuple[int, int]] | None = None
         labels: list[LabelScore] = []
-        for k in np.flatnonzero(out.paragraph_probs >= para_th):
+        for k in np.flatnonzero(scores >= decoding.thresholds):
             tech = techniques[k]
+            rule = decoding.rules[k]
+            if rule.extent == "sentence" and sentences is None:
+                sentences = sentence_spans(text)
             evidence = [
                 Evidence(paragraph.start + s, paragraph.start + e, sc, "span", index)
-                for s, e, t, sc in spans
-                if t == tech
+                for s, e, sc in decode_technique(text, out, int(k), rule, sentences)
             ]
             if not evidence:
                 strongest = _strongest_tokens(text, out, int(k))
                 if strongest:
                     s, e, sc = strongest
                     evidence = [Evidence(paragraph.start + s, paragraph.start + e, sc, "strongest-tokens", index)]
-            labels.append(LabelScore(tech, float(out.paragraph_probs[k]), tuple(evidence)))
+            labels.append(LabelScore(tech, float(scores[k]), tuple(evidence)))
             analysis.spans.extend(
                 TechniqueSpan(ev.start, ev.end, tech, ev.score, index) for ev in evidence if ev.kind == "span"
             )
