@@ -11,8 +11,9 @@ both come down to speed on the CPUs this runs on:
   the sizes this model uses, and can run in bfloat16 on CPUs with AMX or
   AVX512-BF16 (``precision="bf16"``: products in bfloat16, everything else
   -- embeddings, layer norms, sums, the final normalisation -- in fp32);
-* sentences go through in micro-batches of a few thousand tokens instead of
-  384, so the weights are read far fewer times.
+* sentences go through in micro-batches of 1,024 tokens instead of 384, so
+  the weights are read fewer times (1,024 measured faster than 512 or
+  2,048 here: BENCHMARKS.md, "Speed, part 2").
 
 Sentences never see each other: the tokens of a micro-batch are laid end to
 end, and an n-gram window slot that would reach into the neighbouring
@@ -41,8 +42,8 @@ _CNN = 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, tokens of left context)
 _LEFT = max(left for _, left in _ORDERS)
 _RIGHT = max(n - 1 - left for n, left in _ORDERS)
-#: Tokens per micro-batch. Large enough that every weight matrix is read once per ~thousands of
-#: tokens; small enough that the activations (~10 KB a token) stay well under 100 MB.
+#: Tokens per micro-batch: each weight matrix is read once per ~1,000 tokens, and the activations
+#: (~10 KB a token) stay near the caches (512 and 2,048 measured slower).
 TOKEN_BUDGET = 1024
 #: Micro-batch rows are padded up to a multiple of this (see ``_batch``).
 ROW_STEP = 128
@@ -132,7 +133,7 @@ class TorchUSE:
         lens = torch.tensor([len(g) for g in group], dtype=torch.long)
         n = int(lens.sum())
         # Rows are padded to a multiple of ROW_STEP so the matrix products see few distinct shapes: oneDNN
-        # builds a kernel per shape, and building one costs more than running it on a thousand rows.
+        # builds kernels per shape, and a pass over new shapes costs far more than one over known ones.
         padded = -(-n // ROW_STEP) * ROW_STEP
         flat = torch.zeros(padded, dtype=torch.long)
         flat[:n] = torch.tensor([p for g in group for p in g], dtype=torch.long)
