@@ -111,9 +111,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for every browser test of the run (each test opens its own context)."""
+    """One headless Chromium per test module (each test opens its own context).
+
+    Not per session: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, and later tests that run their own loop
+    (``asyncio.run`` in tests/test_server_limits.py) would fail on it.
+    """
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: apt-get update && apt-get install -y chromium")
