@@ -217,8 +217,18 @@ def test_examples_give_the_results_they_gave_before_the_component_pipeline(monke
     Written with ``benchmarks/equivalence.py`` at that commit, without the
     volatile fields and the document's ``origin`` (where the checkout was).
     It ran the encoder in fp32, so that is the precision pinned here
-    (``tests/test_precision.py`` covers the others).
+    (``tests/test_precision.py`` covers the others), and USE-multilingual
+    through the package's NumPy backend, which is pinned here too: our torch
+    pass computes the same function but not to the last bit (a score can
+    round the other way at four decimals); tests/test_multilingual_torch.py
+    holds it to the NumPy backend.
     """
+    from spinscope.components import base
+    from spinscope.multilingual.encoder import load_multilingual_encoder
+    from spinscope.multilingual.route import load_default
+
+    numpy_use = (load_default(), load_multilingual_encoder(backend="numpy"))
+    monkeypatch.setattr(base, "_multilingual", lambda precision="fp32": numpy_use)
     before = [json.loads(x) for x in (ROOT / "tests/data/pipeline/examples-before.jsonl").read_text(encoding="utf-8").splitlines()]
     docs = [r.document for r in spinscope.read([str(ROOT / "examples")]) if r.document is not None]
     nlp = load(precision="fp32")
