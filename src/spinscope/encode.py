@@ -31,6 +31,7 @@ __all__ = [
     "EncoderFiles",
     "TokenBatch",
     "encoder_files",
+    "file_sha256",
     "load_encoder",
     "load_tokenizer",
     "tokenize",
@@ -81,18 +82,23 @@ def encoder_files(directory: Path | None = None) -> EncoderFiles:
     return files
 
 
-def verify_sha256(path: Path, expected: str) -> None:
-    """Raise :class:`ModelError` unless *path* hashes to *expected*."""
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a file, read in 1 MiB chunks (model weights are hundreds of MB)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    if digest.hexdigest() != expected:
+    return digest.hexdigest()
+
+
+def verify_sha256(path: Path, expected: str) -> None:
+    """Raise :class:`ModelError` unless *path* hashes to *expected*."""
+    got = file_sha256(path)
+    if got != expected:
         raise ModelError(
             "E303",
             str(path),
-            f"SHA-256 is {digest.hexdigest()[:16]}..., expected {expected[:16]}...; "
-            "the file is corrupt or not the pinned model",
+            f"SHA-256 is {got[:16]}..., expected {expected[:16]}...; the file is corrupt or not the pinned model",
         )
 
 

