@@ -117,24 +117,10 @@ def main() -> int:
 
 def _windows(model: object, paragraphs: list[str]) -> list[tuple[object, object]]:
     """The pipeline's token windows of *paragraphs*, length-sorted, as padded (ids, mask) batches of 32."""
-    import torch
+    # benchmarks/speed.py, beside this script: the same batches as its ceiling.
+    from speed import window_batches
 
-    rows = []
-    for enc in model.tokenizer.encode_batch(paragraphs):  # type: ignore[attr-defined]
-        rows.append(enc)
-        rows.extend(enc.overflowing)
-    rows.sort(key=lambda e: len(e.ids))
-    batches = []
-    for b in range(0, len(rows), 32):
-        batch = rows[b : b + 32]
-        width = max(len(e.ids) for e in batch)
-        ids = torch.zeros((len(batch), width), dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for j, e in enumerate(batch):
-            ids[j, : len(e.ids)] = torch.tensor(e.ids)
-            mask[j, : len(e.ids)] = 1
-        batches.append((ids, mask))
-    return batches
+    return list(window_batches(model.tokenizer, paragraphs))  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":
