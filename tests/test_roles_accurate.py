@@ -21,7 +21,6 @@ from spinscope.entities.roles import ACCURATE_BLOCKS, ACCURATE_ROLES_DIR, BLOCK_
 from spinscope.errors import ConfigError, ModelError
 
 needs_accurate = pytest.mark.skipif(not accurate_available(), reason="spinscope[accurate] (all-mpnet-base-v2 parts) not installed")
-HAND = Path(__file__).resolve().parent / "data" / "roles" / "praise-attack.json"
 #: What the accurate heads measured on 2026-12-02 (BENCHMARKS.md, "Roles v3"): 9 of 12 praised entities
 #: cast Protagonist, 12 of 12 attacked ones Antagonist, 77 of 91 dev mentions keep their main role
 #: when renamed (the default heads: 7, 12 and 80 of 91).
@@ -150,20 +149,13 @@ def test_encoder_rows_ignore_the_name_in_the_masked_block() -> None:
 @pytest.mark.slow
 def test_accurate_pipeline_casts_praise_and_attack(monkeypatch: pytest.MonkeyPatch) -> None:
     import spinscope
-    from spinscope.ingest import document_from_text
+    from test_roles_behaviour import praise_attack_roles
 
     monkeypatch.setenv("SPINSCOPE_ROLES", "accurate")
-    nlp = spinscope.load(components=["entities", "encoder", "roles"])
-    praised = attacked = total = 0
-    for case in json.loads(HAND.read_text(encoding="utf-8")):
-        for first, second in case["names"]:
-            for x, y in ((first, second), (second, first)):
-                text = case["text"].replace("{X}", x).replace("{Y}", y)
-                analysis = nlp(document_from_text(text, layout="blocks", title_line=True))
-                roles = {e.name: e.role.main_role for e in analysis.entities or [] if e.role is not None}
-                praised += roles.get(x) == "Protagonist"
-                attacked += roles.get(y) == "Antagonist"
-                total += 1
+    cases = praise_attack_roles(spinscope.load(components=["entities", "encoder", "roles"]))
+    praised = sum(rx == "Protagonist" for *_, rx, _ in cases)
+    attacked = sum(ry == "Antagonist" for *_, ry in cases)
+    total = len(cases)
     print(f"\naccurate heads: praised cast Protagonist {praised}/{total}, attacked cast Antagonist {attacked}/{total}")
     assert total == 12
     assert praised >= ACCURATE_PROTAGONIST_FLOOR and attacked >= ACCURATE_ANTAGONIST_FLOOR
@@ -172,25 +164,11 @@ def test_accurate_pipeline_casts_praise_and_attack(monkeypatch: pytest.MonkeyPat
 @needs_accurate
 @pytest.mark.slow
 def test_accurate_heads_keep_main_roles_after_renaming(shared_data: Path) -> None:
-    from test_roles_behaviour import renamed
+    from test_roles_behaviour import main_roles_kept_after_renaming
 
-    from spinscope.datasets.semeval2025 import load_semeval2025
-    from spinscope.entities.train import gold_mention_features
-
-    if not (shared_data / "semeval2025-task10").is_dir():
-        pytest.skip(f"SemEval-2025 data not found under {shared_data}")
-    ds = load_semeval2025(shared_data, "en", "dev")
-    model = RoleModel.load(ACCURATE_ROLES_DIR)
-    ids = sorted({m.article_id for m in ds.mentions})
-    spans = [[(m.start, m.end) for m in ds.mentions if m.article_id == a] for a in ids]
-    texts = [ds.articles[a].text for a in ids]
-    swapped = [renamed(t, s) for t, s in zip(texts, spans, strict=True)]
-    _, before = gold_mention_features(texts, spans, blocks=model.blocks)
-    _, after = gold_mention_features([t for t, _ in swapped], [s for _, s in swapped], blocks=model.blocks)
-    pairs = [(p.main_role, q.main_role) for b, a in zip(before, after, strict=True) for p, q in zip(model.predict(b), model.predict(a), strict=True)]
-    kept = sum(p == q for p, q in pairs) / len(pairs)
-    print(f"\naccurate heads: main role kept after renaming {sum(p == q for p, q in pairs)}/{len(pairs)} = {kept:.3f}")
-    assert len(pairs) > 80 and kept >= ACCURATE_KEPT_FLOOR
+    kept, total = main_roles_kept_after_renaming(shared_data, RoleModel.load(ACCURATE_ROLES_DIR))
+    print(f"\naccurate heads: main role kept after renaming {kept}/{total} = {kept / total:.3f}")
+    assert total > 80 and kept / total >= ACCURATE_KEPT_FLOOR
 
 
 def test_cross_validation_never_picks_a_setting_below_the_majority_class() -> None:

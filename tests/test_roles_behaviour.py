@@ -75,18 +75,13 @@ PROTAGONIST_FLOOR = 7
 ANTAGONIST_FLOOR = 12
 
 
-@pytest.fixture(scope="module")
-def kept_after_renaming() -> float:
-    from conftest import data_dir
-
+def main_roles_kept_after_renaming(shared_data: Path, model: RoleModel) -> tuple[int, int]:
+    """(mentions whose main role stays, mentions) when every gold en dev mention is renamed; skips without the data."""
     from spinscope.datasets.semeval2025 import load_semeval2025
 
-    shared_data = data_dir()
     if not (shared_data / "semeval2025-task10").is_dir():
         pytest.skip(f"SemEval-2025 data not found under {shared_data}")
-
     ds = load_semeval2025(shared_data, "en", "dev")
-    model = RoleModel.load()
     ids = sorted({m.article_id for m in ds.mentions})
     spans = [[(m.start, m.end) for m in ds.mentions if m.article_id == a] for a in ids]
     texts = [ds.articles[a].text for a in ids]
@@ -98,6 +93,28 @@ def kept_after_renaming() -> float:
         for p, q in zip(model.predict(b), model.predict(a), strict=True):
             kept += p.main_role == q.main_role
             total += 1
+    return kept, total
+
+
+def praise_attack_roles(nlp: spinscope.Pipeline) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(case, X, Y, X's main role, Y's main role) for each hand-written case, names both ways round."""
+    out = []
+    for case in json.loads(HAND.read_text(encoding="utf-8")):
+        for first, second in case["names"]:
+            for x, y in ((first, second), (second, first)):
+                text = case["text"].replace("{X}", x).replace("{Y}", y)
+                analysis = nlp(document_from_text(text, layout="blocks", title_line=True))
+                roles = {e.name: e.role.main_role for e in analysis.entities or [] if e.role is not None}
+                out.append((case["id"], x, y, roles.get(x), roles.get(y)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def kept_after_renaming() -> float:
+    from conftest import data_dir
+
+    shared_data = data_dir()
+    kept, total = main_roles_kept_after_renaming(shared_data, RoleModel.load())
     print(f"\nmain role kept after renaming: {kept}/{total} = {kept / total:.3f}")
     assert total > 80
     return kept / total
@@ -117,16 +134,7 @@ def test_main_roles_survive_renaming_every_entity(shared_data: Path, kept_after_
 @pytest.fixture(scope="module")
 def praise_attack() -> list[tuple[str, str, str, str | None, str | None]]:
     """(article, X, Y, X's main role, Y's main role) for each hand-written case, names both ways round."""
-    nlp = spinscope.load(components=["entities", "encoder", "roles"])
-    out = []
-    for case in json.loads(HAND.read_text(encoding="utf-8")):
-        for first, second in case["names"]:
-            for x, y in ((first, second), (second, first)):
-                text = case["text"].replace("{X}", x).replace("{Y}", y)
-                analysis = nlp(document_from_text(text, layout="blocks", title_line=True))
-                roles = {e.name: e.role.main_role for e in analysis.entities or [] if e.role is not None}
-                out.append((case["id"], x, y, roles.get(x), roles.get(y)))
-    return out
+    return praise_attack_roles(spinscope.load(components=["entities", "encoder", "roles"]))
 
 
 def test_praise_x_attack_y_mostly_casts_x_protagonist_and_y_antagonist(
