@@ -447,41 +447,36 @@ class _Counting(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture
+def local_port() -> Iterator[int]:
+    """A real HTTP server on 127.0.0.1 that records every path asked of it (``_Counting.hits``); its port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Counting.hits = []
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.network
 @pytest.mark.parametrize("host", ["127.0.0.1", "[::1]", "localhost", "10.1.2.3", "169.254.169.254", "0.0.0.0"])
-def test_url_inputs_never_reach_private_addresses(fake: TestClient, host: str) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
-    port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Counting.hits = []
-    try:
-        r = fake.post("/api/v1/analyze", json={"url": f"http://{host}:{port}/article"})
-        assert r.status_code == 422 and error(r) == "E785", r.text
-        assert _Counting.hits == []
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_url_inputs_never_reach_private_addresses(fake: TestClient, host: str, local_port: int) -> None:
+    r = fake.post("/api/v1/analyze", json={"url": f"http://{host}:{local_port}/article"})
+    assert r.status_code == 422 and error(r) == "E785", r.text
+    assert _Counting.hits == []
 
 
 @pytest.mark.network
-def test_allow_private_urls_lets_tests_fetch_from_loopback(tmp_path: Path) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
-    port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Counting.hits = []
-    try:
-        app = create_app(settings(tmp_path, allow_private_urls=True), pipe=fake_analyse, meta=META)
-        with TestClient(app) as client:
-            r = client.post("/api/v1/analyze", json={"url": f"http://127.0.0.1:{port}/article", "outlet": "Local"})
-            assert r.status_code == 200, r.text
-            assert r.json()["analysis"]["document"]["url"] == f"http://127.0.0.1:{port}/article"
-            assert "corrupt local article" in r.json()["analysis"]["document"]["text"]
-        assert _Counting.hits == ["/article"]
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_allow_private_urls_lets_tests_fetch_from_loopback(tmp_path: Path, local_port: int) -> None:
+    app = create_app(settings(tmp_path, allow_private_urls=True), pipe=fake_analyse, meta=META)
+    with TestClient(app) as client:
+        r = client.post("/api/v1/analyze", json={"url": f"http://127.0.0.1:{local_port}/article", "outlet": "Local"})
+        assert r.status_code == 200, r.text
+        assert r.json()["analysis"]["document"]["url"] == f"http://127.0.0.1:{local_port}/article"
+        assert "corrupt local article" in r.json()["analysis"]["document"]["text"]
+    assert _Counting.hits == ["/article"]
 
 
 def test_jobs_and_the_corpus_list_on_postgresql(pg_url: str) -> None:
