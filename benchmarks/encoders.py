@@ -8,7 +8,10 @@ Over the paragraphs of the first ``--articles`` en dev articles (SemEval-2023):
   as ``SpinModel.top_states`` runs them, over the pipeline's length-sorted
   token windows in batches of 32) in fp32, in bf16 with the weights left in
   fp32 (autocast casting them on every call: the path before issue 19 part 2),
-  and in bf16 with the Linear weights stored in bfloat16 (now);
+  in bf16 with the Linear weights stored in bfloat16 (now), and in int8
+  (torch dynamic quantisation of the encoder's Linear layers, as
+  ``load_model(precision="int8")``; heads trained on fp32 states, so it is
+  selectable, not the default);
 * USE-multilingual, one call per article as the ``multilingual`` component
   makes them: the package's NumPy backend (before), our torch pass in fp32 and
   in bf16 (now).
@@ -60,6 +63,7 @@ def main() -> int:
     stored = copy.deepcopy(cast)  # bf16 with the Linear weights stored in bfloat16, as load_model(precision="bf16")
     bfloat16_linears(stored.bottom)
     bfloat16_linears(stored.net.top)
+    int8 = load_model(precision="int8")
     batches = _windows(fp32, paragraphs)
 
     def english(model: object) -> object:
@@ -87,6 +91,7 @@ def main() -> int:
         "english fp32": english(fp32),
         "english bf16, fp32 weights (before)": english(cast),
         "english bf16, bf16 weights (now)": english(stored),
+        "english int8 (dynamic, selectable)": english(int8),
         **{f"USE {k}": multilingual(v) for k, v in use.items()},
     }
     for run in settings.values():  # warm-up: first calls build kernels
