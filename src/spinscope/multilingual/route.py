@@ -105,24 +105,30 @@ def script_of(text: str) -> str | None:
 
 def route_paragraphs(doc: Document) -> list[ParagraphRoute]:
     """A :class:`ParagraphRoute` for every paragraph of *doc*, in order."""
-    from spinscope.ingest.langid import detect_language
+    from spinscope.ingest.langid import detect_languages
 
     article = doc.language.code if doc.language else None
-    routes: list[ParagraphRoute] = []
+    routes: list[ParagraphRoute | None] = []
+    asked: list[tuple[int, str]] = []  # (paragraph, prose) for language ID, all in one batch
     for p in doc.paragraphs:
         text = doc.text[p.start : p.end]
         script = script_of(text)
         if script is not None and script not in COVERED_SCRIPTS:
             routes.append(ParagraphRoute(None, "skipped", f"{script.title()} script, which no model here covers"))
             continue
-        lang = article
         prose = " ".join(_NOT_PROSE.sub(" ", text).split())
         if len(prose) >= PARAGRAPH_MIN_CHARS:
-            guess = detect_language(prose)
-            if guess is not None and guess.confidence >= PARAGRAPH_MIN_CONFIDENCE:
-                lang = guess.code
-        routes.append(ParagraphRoute(lang, "english" if lang in (None, "en") else "multilingual"))
-    return routes
+            asked.append((len(routes), prose))
+        routes.append(None)
+    guesses = dict(zip((i for i, _ in asked), detect_languages([t for _, t in asked]), strict=True))
+    out: list[ParagraphRoute] = []
+    for i, r in enumerate(routes):
+        if r is None:
+            guess = guesses.get(i)
+            lang = guess.code if guess is not None and guess.confidence >= PARAGRAPH_MIN_CONFIDENCE else article
+            r = ParagraphRoute(lang, "english" if lang in (None, "en") else "multilingual")
+        out.append(r)
+    return out
 
 
 def gained_techniques(model: MultilingualModel) -> list[str]:
