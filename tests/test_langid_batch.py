@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spinscope.ingest import langid
 from spinscope.ingest.langid import detect_language, detect_languages
 
 TEXTS = [
@@ -16,14 +17,33 @@ TEXTS = [
 ]
 
 
-def test_detect_languages_equals_detect_language() -> None:
-    batched, single = detect_languages(TEXTS), [detect_language(t) for t in TEXTS]
-    assert [g and g.code for g in batched] == [g and g.code for g in single]
-    assert [g is None for g in single].count(True) >= 2  # the short and empty texts get no guess
+def _one_at_a_time(text: str) -> tuple[str, float] | None:
+    """The rule written out against lingua's single-text call: first sample, then the longer one if unsure."""
+    detector = langid._detector()
+    best = None
+    for chars in (langid.SAMPLE_CHARS, langid.RETRY_CHARS):
+        sample = langid._sample(text, chars)
+        if len(langid._LETTER.findall(sample)) < langid.MIN_CHARS:
+            best = None
+        else:
+            values = detector.compute_language_confidence_values(sample)
+            best = values[0] if values and values[0].value > 0 else None
+        if (best is not None and best.value >= langid.RETRY_BELOW) or len(text) <= langid.SAMPLE_CHARS:
+            break
+    return None if best is None else (best.language.iso_code_639_1.name.lower(), float(best.value))
+
+
+def test_detect_languages_equals_one_call_per_text() -> None:
+    batched = detect_languages(TEXTS)
+    assert [g and g.code for g in batched] == ["en", "fr", "de", "ru", None, None, batched[6] and batched[6].code]
+    assert batched[6] is not None and batched[6].code in ("en", "it")
     # lingua's batch entry point may sum in another order: confidences agree to rounding, which
     # cannot move a route (they are compared with 0.8).
-    for b, s in zip(batched, single, strict=True):
-        assert (b is None) == (s is None)
+    for text, b in zip(TEXTS, batched, strict=True):
+        s = _one_at_a_time(text)
+        assert (b is None) == (s is None), text
         if b is not None and s is not None:
-            assert abs(b.confidence - s.confidence) < 1e-9
+            assert b.code == s[0]
+            assert abs(b.confidence - s[1]) < 1e-9
+    assert [detect_language(t) for t in TEXTS] == batched
     assert detect_languages([]) == []

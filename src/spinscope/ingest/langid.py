@@ -42,16 +42,6 @@ def _sample(text: str, chars: int) -> str:
     return sample
 
 
-def _guess(sample: str) -> ConfidenceValue | None:
-    """lingua's most likely language for *sample*, or None for too few letters or no guess."""
-    if len(_LETTER.findall(sample)) < MIN_CHARS:
-        return None
-    values = _detector().compute_language_confidence_values(sample)
-    if not values or values[0].value <= 0:
-        return None
-    return values[0]
-
-
 @lru_cache(maxsize=1)
 def _detector() -> LanguageDetector:
     from lingua import LanguageDetectorBuilder
@@ -65,17 +55,15 @@ def detect_language(text: str) -> LanguageGuess | None:
     >>> detect_language("The ministry said on Monday that talks would resume.").code
     'en'
     """
-    best = _guess(_sample(text, SAMPLE_CHARS))
-    if (best is None or best.value < RETRY_BELOW) and len(text) > SAMPLE_CHARS:
-        # A mixed or ambiguous opening: decide on more text, as before the short first look.
-        best = _guess(_sample(text, RETRY_CHARS))
-    if best is None:
-        return None
-    return LanguageGuess(code=best.language.iso_code_639_1.name.lower(), confidence=float(best.value))
+    return detect_languages([text])[0]
 
 
 def _guesses(samples: list[str]) -> list[ConfidenceValue | None]:
-    """:func:`_guess` for many samples, in one call into lingua (its batch entry point, same scores)."""
+    """lingua's most likely language of each sample, or None for too few letters or no guess.
+
+    One call into lingua's batch entry point for all of them (the same
+    scores as one call per sample, without its per-call overhead).
+    """
     out: list[ConfidenceValue | None] = [None] * len(samples)
     todo = [i for i, s in enumerate(samples) if len(_LETTER.findall(s)) >= MIN_CHARS]
     if todo:
@@ -86,10 +74,14 @@ def _guesses(samples: list[str]) -> list[ConfidenceValue | None]:
 
 
 def detect_languages(texts: list[str]) -> list[LanguageGuess | None]:
-    """:func:`detect_language` of each of *texts*, the same guesses, from two batched lingua calls.
+    """:func:`detect_language` of each of *texts*, from at most two batched lingua calls.
 
-    Routing asks for a guess per paragraph; one call per paragraph paid
-    lingua's per-call overhead thousands of times per corpus.
+    Each text is judged on its first :data:`SAMPLE_CHARS` characters; a
+    longer text whose opening gives no guess, or one less sure than
+    :data:`RETRY_BELOW` (a mixed or ambiguous opening), is judged again on
+    :data:`RETRY_CHARS`. Routing asks for a guess per paragraph, so the
+    calls are batched: one per paragraph paid lingua's overhead thousands
+    of times per corpus.
     """
     best = _guesses([_sample(t, SAMPLE_CHARS) for t in texts])
     retry = [i for i, (t, b) in enumerate(zip(texts, best, strict=True)) if (b is None or b.value < RETRY_BELOW) and len(t) > SAMPLE_CHARS]
