@@ -22,6 +22,7 @@ from spinscope.multilingual.route import (
     apply_routes,
     gained_techniques,
     load_default,
+    plainly_english,
     route_paragraphs,
     script_of,
 )
@@ -119,6 +120,41 @@ def test_short_captions_and_tweet_credits_keep_the_articles_language() -> None:
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
     assert lines[0] in texts and lines[1] in texts  # (cleaning may drop the contact line)
     assert [r.language for r in route_paragraphs(doc)] == ["en"] * len(texts)
+
+
+MISREAD = "Mueller and the Dossier aren't just coming up empty, they're exposing the misdeeds of Brennan, Comey, McCabe, Strzok and all the rest of them."
+DE = "Die Ministerin sagte am Montag, dass die Gespräche mit den Gewerkschaften in der nächsten Woche in der Hauptstadt weitergehen würden."
+IT = "Il ministro ha detto lunedì che i colloqui con i sindacati riprenderanno la prossima settimana nella capitale, dopo una lunga pausa."
+PL = "Minister powiedział w poniedziałek, że rozmowy ze związkami zawodowymi zostaną wznowione w przyszłym tygodniu w stolicy kraju."
+
+
+def test_plainly_english_is_english_prose_and_nothing_else() -> None:
+    assert plainly_english(f"{EN} Both sides said they expected a long night of talks.")
+    assert plainly_english(MISREAD)  # lingua reads this one as Afrikaans at 0.995
+    assert not plainly_english(EN)  # fewer than 20 words: language ID decides
+    for other in (FR, DE, IT, PL, ES, f"{IT} {IT}", "Правительство снова лжёт, " * 8):
+        assert not plainly_english(other), other
+    # English words but no function words: a list of names, not prose to be sure of.
+    assert not plainly_english("Brennan, Comey, McCabe, Strzok, Page, Ohr, Simpson, Steele, Clinton, Podesta, " * 2)
+    # One non-ASCII letter is enough to ask language ID (English rarely needs one).
+    assert not plainly_english(f"{EN} Both sides said they expected a long night of talks à la française.")
+
+
+def test_plainly_english_paragraphs_skip_language_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    import spinscope.ingest.langid as langid
+
+    asked: list[str] = []
+    real = langid.detect_languages
+
+    def recording(texts: list[str]):  # type: ignore[no-untyped-def]
+        asked.extend(texts)
+        return real(texts)
+
+    doc = document_from_text(f"A title\n\n{MISREAD}\n\n{FR} {FR}\n\n{EN} {EN}", layout="blank-lines")
+    monkeypatch.setattr(langid, "detect_languages", recording)
+    routes = route_paragraphs(doc)
+    assert [(r.language, r.route) for r in routes[1:]] == [("en", "english"), ("fr", "multilingual"), ("en", "english")]
+    assert len(asked) == 1 and asked[0].startswith("Ces politiciens")
 
 
 def _english_labels(doc, n: int) -> Analysis:  # type: ignore[no-untyped-def]

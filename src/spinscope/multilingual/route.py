@@ -1,7 +1,9 @@
 """Routing: which model reads which paragraph, and the labels the multilingual model adds.
 
-Each paragraph gets a language: its own, from language ID, when it is long
-enough to tell and the detector is sure; otherwise the article's. Then:
+Each paragraph gets a language: English when it is plainly English (no
+language ID needed, :func:`plainly_english`); else its own, from language
+ID, when it is long enough to tell and the detector is sure; otherwise the
+article's. Then:
 
 * **English** (or unknown) paragraphs keep the English model's labels and
   token-level spans, and gain the techniques English training data has no
@@ -46,6 +48,7 @@ __all__ = [
     "article_narratives",
     "gained_techniques",
     "load_default",
+    "plainly_english",
     "route_paragraphs",
     "script_of",
 ]
@@ -65,6 +68,15 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NOT_PROSE = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\S+@\S+|@\w+")
 #: ... and the detector this sure, or the paragraph takes the article's language.
 PARAGRAPH_MIN_CONFIDENCE = 0.8
+#: Plainly English (see :func:`plainly_english`): at least this many words, and this share of
+#: them English function words that no other covered language writes the same way.
+PLAIN_MIN_WORDS = 20
+PLAIN_MIN_SHARE = 0.2
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to that for with be by this are from have has not but they he his their which "
+    "were been said will who would its had our we there than about".split()
+)
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 Route = Literal["english", "multilingual", "skipped"]
 
@@ -103,6 +115,26 @@ def script_of(text: str) -> str | None:
     return min(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
 
 
+def plainly_english(prose: str) -> bool:
+    """True when *prose* is English beyond doubt: no non-ASCII letter, and English function words throughout.
+
+    Most paragraphs of an English article are; they skip language ID, the
+    slowest step of routing. The words counted ("the", "which", "been"...)
+    are not words of French, German, Italian, Polish or Russian, and "a",
+    "in", "is", "on", "an", "was" and "die" are left out because they are.
+    Over the paragraphs of every dataset in ``../shared/data``, the test
+    fired on 84% of the English ones of SemEval-2023 and on 15 of the
+    40,000 of the other five languages; where lingua disagreed with it (12
+    of 12,277 checked) it had read English as Latin, Afrikaans or Tagalog
+    ("Mueller and the Dossier aren't just coming up empty..." as Afrikaans
+    at 0.995).
+    """
+    if any(ch.isalpha() for ch in _NON_ASCII.findall(prose)):
+        return False
+    words = _WORD.findall(prose.lower())
+    return len(words) >= PLAIN_MIN_WORDS and sum(w in _ENGLISH_FUNCTION_WORDS for w in words) >= PLAIN_MIN_SHARE * len(words)
+
+
 def route_paragraphs(doc: Document) -> list[ParagraphRoute]:
     """A :class:`ParagraphRoute` for every paragraph of *doc*, in order."""
     from spinscope.ingest.langid import detect_languages
@@ -118,6 +150,9 @@ def route_paragraphs(doc: Document) -> list[ParagraphRoute]:
             continue
         prose = " ".join(_NOT_PROSE.sub(" ", text).split())
         if len(prose) >= PARAGRAPH_MIN_CHARS:
+            if plainly_english(prose):
+                routes.append(ParagraphRoute("en", "english"))
+                continue
             asked.append((len(routes), prose))
         routes.append(None)
     guesses = dict(zip((i for i, _ in asked), detect_languages([t for _, t in asked]), strict=True))
