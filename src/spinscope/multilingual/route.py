@@ -46,6 +46,7 @@ __all__ = [
     "RoutedArticle",
     "apply_routes",
     "article_narratives",
+    "covered_paragraphs",
     "gained_techniques",
     "load_default",
     "plainly_english",
@@ -230,23 +231,34 @@ class RoutedArticle:
     foreign: bool
 
 
+def covered_paragraphs(routes: Sequence[ParagraphRoute]) -> list[int]:
+    """The paragraphs the multilingual encoder reads: every one not skipped, in order."""
+    return [i for i, r in enumerate(routes) if r.route != "skipped"]
+
+
 def apply_routes(
     analysis: Analysis,
     routes: Sequence[ParagraphRoute],
     model: MultilingualModel,
     encoder: MultilingualEncoder,
+    vectors: np.ndarray | None = None,
 ) -> RoutedArticle:
     """Relabel *analysis* by paragraph route, in place.
 
     English paragraphs keep the labels already on them (the English
     detector's) and gain the techniques English has no training example of;
     labels on paragraphs of any other route are replaced by the multilingual
-    model's, or dropped for a skipped paragraph.
+    model's, or dropped for a skipped paragraph. *vectors*, when given, are
+    the encoder's vectors of the :func:`covered_paragraphs` (a caller with
+    many articles encodes them all in one call, which pads less).
     """
     doc = analysis.document
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
-    covered = [i for i, r in enumerate(routes) if r.route != "skipped"]
-    vectors = encoder.encode([texts[i] for i in covered])  # row j is paragraph covered[j]
+    covered = covered_paragraphs(routes)
+    if vectors is None:
+        vectors = encoder.encode([texts[i] for i in covered])  # row j is paragraph covered[j]
+    elif len(vectors) != len(covered):
+        raise ValueError(f"{len(vectors)} vectors for {len(covered)} covered paragraphs")
     gained = {model.techniques.index(t) for t in gained_techniques(model)}
     foreign = {i for i, r in enumerate(routes) if r.route != "english"}
     kept = [pl for pl in analysis.paragraphs if pl.paragraph not in foreign]
