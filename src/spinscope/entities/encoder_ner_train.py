@@ -26,6 +26,7 @@ import argparse
 import json
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,6 +50,8 @@ from spinscope.entities.ner import RawMention
 __all__ = ["distill", "mention_scores", "train_head"]
 
 SEED = 13
+#: Where ``distill`` writes and ``train`` reads the cache unless told (several GB of token states).
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "ner"
 
 
 def _training_documents(data_dir: Path | str | None, max_articles: int | None) -> list[tuple[str, Any]]:
@@ -213,21 +216,22 @@ def train_head(cache: _Cache, windows: list[int], *, hidden: int, epochs: int, l
 
 
 def _predict(cache: _Cache, net: NerNet, paragraphs: list[int]) -> dict[int, list[RawMention]]:
+    """Decoded mentions of the given cached paragraphs."""
     wanted = set(paragraphs)
     windows = [w for w in range(len(cache.paragraph)) if int(cache.paragraph[w]) in wanted]
-    per: dict[int, list[tuple[np.ndarray, list[tuple[int, int]]]]] = {p: [] for p in paragraphs}
+    per: dict[int, list[tuple[int, np.ndarray, list[tuple[int, int]]]]] = {p: [] for p in paragraphs}
     with torch.inference_mode():
         for batch in _batches(cache, windows, 64, None):
             x, c, lengths, _ = _tensors(cache, batch)
             logp = torch.log_softmax(net(x, c, lengths), dim=-1).numpy()
             for i, w in enumerate(batch):
                 n = int(lengths[i])
-                offs = [tuple(o) for o in cache.offsets[cache.ptr[w] : cache.ptr[w + 1]].tolist()]
-                per[int(cache.paragraph[w])].append((w, logp[i, :n], offs))  # type: ignore[arg-type]
+                offs = [(int(a), int(b)) for a, b in cache.offsets[cache.ptr[w] : cache.ptr[w + 1]].tolist()]
+                per[int(cache.paragraph[w])].append((w, logp[i, :n], offs))
     out = {}
     for p, items in per.items():
-        items.sort(key=lambda t: t[0])  # type: ignore[arg-type, return-value]
-        out[p] = decode_paragraph(cache.texts[p], [(lp, of) for _, lp, of in items])  # type: ignore[misc]
+        items.sort(key=lambda t: t[0])  # windows in paragraph order
+        out[p] = decode_paragraph(cache.texts[p], [(lp, of) for _, lp, of in items])
     return out
 
 
@@ -280,15 +284,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("distill")
     d.add_argument("--data-dir", type=Path, default=None)
-    d.add_argument("--cache", type=Path, default=Path("/tmp/ner"))
+    d.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     d.add_argument("--max-articles", type=int, default=None)
     t = sub.add_parser("train")
-    t.add_argument("--cache", type=Path, default=Path("/tmp/ner"))
+    t.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     t.add_argument("--out", type=Path, default=DEFAULT_NER_DIR)
     t.add_argument("--select", action="store_true", help="compare settings on held-out training articles first")
     t.add_argument("--layers", default="bottom,top")
     t.add_argument("--hidden", type=int, default=64)
     t.add_argument("--epochs", type=int, default=4)
+    t.add_argument("--grid", default="top:64:4,bottom+top:64:4,bottom+top:96:6", help="--select's settings: layers:hidden:epochs, comma-separated")
+    t.add_argument("--select-only", type=Path, default=None, help="write the selection rows to this JSON file and stop")
+    t.add_argument("--selection", type=Path, nargs="*", default=(), help="selection rows (from --select-only runs) to record in the model's meta")
     args = parser.parse_args(argv)
     if args.command == "distill":
         torch.set_num_threads(2)
@@ -298,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = [(tuple(args.layers.split(",")), args.hidden, args.epochs)]
     selection: list[dict[str, Any]] = []
     if args.select:
-        grid = [(("top",), 64, 4), (("bottom", "top"), 64, 4), (("bottom", "top"), 96, 6)]
+        grid = [(tuple(g.split(":")[0].split("+")), int(g.split(":")[1]), int(g.split(":")[2])) for g in args.grid.split(",")]
         rng = random.Random(SEED)
         n = json.loads((args.cache / "paragraphs.json").read_text(encoding="utf-8"))
         held_articles = set(rng.sample(range(len(n["articles"])), len(n["articles"]) // 5))
@@ -314,8 +321,13 @@ def main(argv: list[str] | None = None) -> int:
                    "exact_f1": scores["exact"]["f1"], "overlap_f1": scores["overlap"]["f1"]}  # fmt: skip
             print(json.dumps(row), flush=True)
             selection.append(row)
+        if args.select_only is not None:
+            args.select_only.write_text(json.dumps(selection, indent=2) + "\n", encoding="utf-8")
+            return 0
         best = max(selection, key=lambda r: (r["exact_f1"], r["overlap_f1"]))
         settings = [(tuple(best["layers"]), best["hidden"], best["epochs"])]
+    for path in args.selection:
+        selection.extend(json.loads(path.read_text(encoding="utf-8")))
     layers, hidden, epochs = settings[0]
     cache = _Cache(args.cache, layers)
     started = time.perf_counter()
