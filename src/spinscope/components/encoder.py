@@ -80,9 +80,9 @@ class Encoder(Component):
             return
         texts = [w.doc.paragraph_text(i) for w in works for i in w.english_paragraphs]
         spans = [s for w in works for s in _mention_spans(w)]
-        outputs = iter(model.encode_paragraphs(texts, spans=spans, ner=ner, keep_states=ner is not None))
+        stream = iter(model.encode_paragraphs(texts, spans=spans, ner=ner, keep_states=ner is not None))
         for work in works:
-            mine = [next(outputs) for _ in work.english_paragraphs]
+            mine = [next(stream) for _ in work.english_paragraphs]
             if work.entity_tagger is not None:
                 finish_entities(work, mine)
             for out in mine:  # an article entities.v3 did not mark (not English) keeps neither

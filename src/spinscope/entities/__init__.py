@@ -9,7 +9,10 @@ Data flow, all inside :func:`spinscope.pipeline.analyze_documents`:
    government linked to their country), after
    :mod:`~spinscope.entities.tidy` has repaired the tagger's usual
    mistakes (title-case headline words, titles inside a name, platforms,
-   outlets, adjectives of places).
+   outlets, adjectives of places). With ``entities.v3`` the mentions come
+   instead from a small head over the detector encoder's own pass
+   (:mod:`~spinscope.entities.encoder_ner`), and go through the same
+   :func:`entities_from_mentions`.
 2. :func:`paragraph_role_spans` -- each paragraph's mention ranges and the
    context around each (:mod:`~spinscope.entities.context`), handed to the
    detector's encoder so their states come out of the same pass.

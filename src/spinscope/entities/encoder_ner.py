@@ -144,20 +144,29 @@ def token_tags(offsets: Sequence[tuple[int, int]], mentions: Sequence[RawMention
 
 
 class NerNet(nn.Module):
-    """States projected down, casing features beside them, a small BiGRU, one tag score per token."""
+    """States projected down, casing features beside them, two 1-D convolutions, one tag score per token.
+
+    The encoder states are already contextual; the convolutions (5 tokens
+    wide each, so 9 in all) add the casing of the neighbouring words and
+    keep tags consistent along a name. Padding is zeroed after every layer,
+    so a window's scores do not depend on what it was batched with.
+    Convolutions rather than a recurrent layer: on a CPU they cost a
+    fraction as much to train and to run.
+    """
 
     def __init__(self, state_dim: int, hidden: int, n_casing: int = len(CASING_FEATURES), n_tags: int = len(TAGS)) -> None:
         super().__init__()
         self.proj = nn.Linear(state_dim, hidden)
-        self.rnn = nn.GRU(hidden + n_casing, hidden, batch_first=True, bidirectional=True)
-        self.out = nn.Linear(3 * hidden + n_casing, n_tags)
+        self.conv1 = nn.Conv1d(hidden + n_casing, hidden, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv1d(hidden, hidden, kernel_size=5, padding=2)
+        self.out = nn.Linear(2 * hidden + n_casing, n_tags)
 
     def forward(self, states: torch.Tensor, casing: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Tag logits ``[B, T, len(TAGS)]`` of padded ``states [B, T, D]`` and ``casing [B, T, C]``."""
-        x = torch.cat([torch.relu(self.proj(states)), casing], dim=-1)
-        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        h, _ = self.rnn(packed)
-        h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=x.shape[1])
+        mask = (torch.arange(states.shape[1])[None, :] < lengths[:, None]).unsqueeze(-1).to(states.dtype)
+        x = torch.cat([torch.relu(self.proj(states)), casing], dim=-1) * mask
+        h = torch.relu(self.conv1(x.transpose(1, 2))).transpose(1, 2) * mask
+        h = torch.relu(self.conv2(h.transpose(1, 2))).transpose(1, 2) * mask
         return self.out(torch.cat([h, x], dim=-1))
 
 

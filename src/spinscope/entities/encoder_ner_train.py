@@ -203,7 +203,8 @@ def train_head(cache: _Cache, windows: list[int], *, hidden: int, epochs: int, l
     steps = epochs * len(_batches(cache, windows, 32, None))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(steps, 1))
     net.train()
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        print(f"epoch {epoch + 1}/{epochs} ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
         for batch in _batches(cache, windows, 32, rng):
             x, c, lengths, y = _tensors(cache, batch)
             logits = net(x, c, lengths)
@@ -326,12 +327,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         best = max(selection, key=lambda r: (r["exact_f1"], r["overlap_f1"]))
         settings = [(tuple(best["layers"]), best["hidden"], best["epochs"])]
-    for path in args.selection:
-        selection.extend(json.loads(path.read_text(encoding="utf-8")))
     layers, hidden, epochs = settings[0]
     cache = _Cache(args.cache, layers)
     started = time.perf_counter()
     net = train_head(cache, list(range(len(cache.paragraph))), hidden=hidden, epochs=epochs)
+    for path in args.selection:  # read after training: --select-only runs may finish meanwhile
+        selection.extend(json.loads(path.read_text(encoding="utf-8")))
     config = {
         "format": FORMAT,
         "tags": list(TAGS),
