@@ -72,8 +72,9 @@ _OPENERS = "\"'“”‘’«»([{-–—"
 def _caps(word: str) -> tuple[float, float]:
     """(first letter upper, all caps with at least two letters) of a word."""
     first = 1.0 if word[:1].isupper() else 0.0
-    letters = [c for c in word if c.isalpha()]
-    return first, 1.0 if len(letters) >= 2 and all(c.isupper() for c in letters) else 0.0
+    # str.isupper: every cased character upper (checked first: most words fail it, cheaply).
+    caps = word.isupper() and sum(c.isalpha() for c in word) >= 2 and all(c.isupper() for c in word if c.isalpha())
+    return first, 1.0 if caps else 0.0
 
 
 def casing_features(text: str, offsets: Sequence[tuple[int, int]]) -> np.ndarray:
