@@ -115,6 +115,34 @@ def test_decoding_follows_bio_and_widens_to_whole_words() -> None:
     assert not TAGS[path[0]].startswith("I-")
 
 
+def test_the_tokens_own_best_tags_are_used_only_when_they_obey_bio(monkeypatch: pytest.MonkeyPatch) -> None:
+    import spinscope.entities.encoder_ner as encoder_ner
+
+    rng = np.random.default_rng(0)
+    text = " ".join(f"w{i}" for i in range(12))
+    offsets = [(3 * i, 3 * i + 2) if i < 10 else (3 * i, 3 * i + 3) for i in range(12)]
+    calls: list[int] = []
+    real = encoder_ner.viterbi
+
+    def counting(logp: np.ndarray) -> np.ndarray:
+        calls.append(len(logp))
+        return real(logp)
+
+    monkeypatch.setattr(encoder_ner, "viterbi", counting)
+    for _ in range(200):
+        logp = rng.normal(size=(12, len(TAGS))).astype(np.float32)
+        logp[:, 0] += rng.uniform(0, 4)  # mostly O, as in text
+        greedy = logp.argmax(1)
+        valid = encoder_ner._START[greedy[0]] and encoder_ner._ALLOWED[greedy[:-1], greedy[1:]].all()
+        if valid:  # the unconstrained best is allowed, so it is the constrained best
+            assert (real(logp) == greedy).all()
+        before = len(calls)
+        got = decode_paragraph(text, [(logp, offsets)])
+        assert (len(calls) > before) == (not valid)
+        assert all(m.text == text[m.start : m.end] for m in got)
+    assert 0 < len(calls) < 200  # both kinds of paragraph were seen
+
+
 def test_training_targets_and_casing_read_the_text() -> None:
     text = "Bush met bush farmers."
     offsets = [(0, 0), (0, 4), (5, 8), (9, 13), (14, 21), (21, 22), (0, 0)]

@@ -239,7 +239,11 @@ def decode_paragraph(text: str, windows: Sequence[tuple[np.ndarray, Sequence[tup
     word) and trimmed like spaCy's mentions (leading "the", trailing "'s").
     """
     logp, offs = _merge_windows(windows)
-    path = viterbi(logp)
+    path = logp.argmax(axis=1) if len(logp) else np.zeros(0, dtype=np.int64)
+    # The tokens' own best tags are the best sequence there is; when they already obey BIO they
+    # are Viterbi's answer too, and most paragraphs' do (a run of O, a B-X and its I-Xs).
+    if len(path) and not (_START[path[0]] and _ALLOWED[path[:-1], path[1:]].all()):
+        path = viterbi(logp)
     out: list[RawMention] = []
     t = 0
     while t < len(path):
