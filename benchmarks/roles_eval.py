@@ -1,6 +1,8 @@
 """SemEval-2025 Task 10 entity roles (subtask 1) on en dev: gold mentions and end to end.
 
-Run: ``nice -n 19 .venv/bin/python benchmarks/roles_eval.py [--data-dir DIR] [--model-dir DIR] [--accurate]``.
+Run: ``nice -n 19 .venv/bin/python benchmarks/roles_eval.py [--data-dir DIR] [--model-dir DIR] [--accurate] [--ner encoder]``.
+``--ner encoder`` finds the end-to-end mentions with ``entities.v3`` (the encoder NER head) instead of
+spaCy, into ``roles-en-dev-ner-encoder.json``.
 ``--accurate`` scores the accurate heads (``src/spinscope/models/roles_accurate``, all-mpnet-base-v2;
 needs ``spinscope[accurate]``), end to end too (``SPINSCOPE_ROLES=accurate``), into
 ``benchmarks/results/roles-accurate-en-dev.json``.
@@ -36,14 +38,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", type=Path, default=None)
     parser.add_argument("--accurate", action="store_true", help="the accurate (all-mpnet-base-v2) heads")
     parser.add_argument("--lang", default="en")
+    parser.add_argument("--ner", default="spacy", choices=["spacy", "encoder"], help="who finds the mentions end to end (entities.v2 or v3)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.accurate:
         os.environ["SPINSCOPE_ROLES"] = "accurate"  # the end-to-end pipeline's roles component too
     args.model_dir = args.model_dir or (ACCURATE_ROLES_DIR if args.accurate else DEFAULT_ROLES_DIR)
     args.out = args.out or (OUT.with_name("roles-accurate-en-dev.json") if args.accurate else OUT)
+    if args.ner != "spacy" and args.out in (OUT, OUT.with_name("roles-accurate-en-dev.json")):
+        args.out = args.out.with_name(args.out.stem + f"-ner-{args.ner}.json")
     runs = ROOT / "runs" / f"roles-{args.lang}-dev"
-    metrics = evaluate_roles(args.data_dir, args.lang, "dev", args.model_dir, runs, pipe=spinscope.load().pipe)
+    metrics = evaluate_roles(args.data_dir, args.lang, "dev", args.model_dir, runs, pipe=spinscope.load(ner=args.ner).pipe)
+    metrics["ner"] = args.ner
     metrics["model_sha256"] = files_sha256(args.model_dir, "roles.*")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

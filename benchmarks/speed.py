@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py [--lang en|fr|...|mixed] [--model DIR] [--data-dir ../shared/data] [--threads 2]
                                [--baseline-src OLD_CHECKOUT/src] [--precision fp32|bf16|int8|auto]
-                               [--no-english-only] [--encoder-bf16]
+                               [--no-english-only] [--encoder-bf16] [--ner-encoder]
 
 Each measurement runs in its own subprocess so peak RSS is its own:
 
@@ -16,7 +16,10 @@ Each measurement runs in its own subprocess so peak RSS is its own:
   the pipeline cost before the multilingual model joined it;
 * ``encoder-bf16`` (``--encoder-bf16``) -- the bare encoder as the bf16
   pipeline runs it (Linear weights in bfloat16, autocast): how much of the
-  ceiling the bf16 pass alone takes.
+  ceiling the bf16 pass alone takes;
+* ``pipeline-ner-encoder`` (``--ner-encoder``) -- the pipeline with
+  ``entities.v3`` (``SPINSCOPE_NER=encoder``: mentions from a head in the
+  encoder's pass instead of spaCy), beside the default one in the same run.
 
 Without ``--precision`` each pipeline runs at its own tree's default (this
 tree: ``auto``); the printout names the precision and the USE-multilingual
@@ -226,6 +229,10 @@ def main() -> int:
         "--encoder-bf16", action="store_true",
         help="also time the bare encoder in bf16 (Linear weights in bfloat16, autocast): the pipeline's bf16 encoder pass alone",
     )
+    parser.add_argument(
+        "--ner-encoder", action="store_true",
+        help="also time the pipeline with entities.v3 (SPINSCOPE_NER=encoder: mentions from the encoder's pass, no spaCy)",
+    )
     parser.add_argument("--_run", choices=["encoder", "encoder-bf16", "pipeline", "english-only"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     from spinscope.datasets import default_data_dir
@@ -251,6 +258,8 @@ def main() -> int:
         runs = [r for r in runs if r[0] != "english-only"]
     if args.encoder_bf16:
         runs.insert(1, ("encoder-bf16", "encoder-bf16", None))
+    if args.ner_encoder:
+        runs.append(("pipeline-ner-encoder", "pipeline", None))
     if args.baseline_src:
         runs.append(("baseline-pipeline", "pipeline", args.baseline_src.resolve()))
     for name, what, src in runs:
@@ -263,6 +272,8 @@ def main() -> int:
             env["SPINSCOPE_PRECISION"] = args.precision
         if src is not None:
             env["PYTHONPATH"] = str(src)
+        if name == "pipeline-ner-encoder":
+            env["SPINSCOPE_NER"] = "encoder"
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
         results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
     for r in results.values():
@@ -293,6 +304,18 @@ def main() -> int:
         rest = total - sum(shares.values())
         parts = [f"{k} {v / total:.1%}" for k, v in sorted(shares.items(), key=lambda kv: -kv[1])]
         print("pipeline time by component: " + ", ".join(parts) + f", other {rest / total:.1%}")
+    if "pipeline-ner-encoder" in results:
+        v3 = results["pipeline-ner-encoder"]
+        print(
+            f"pipeline with entities.v3 over the bare fp32 encoder: {v3['articles_per_s'] / results['encoder']['articles_per_s']:.2f}x wall; "
+            f"over the default pipeline: {v3['articles_per_s'] / results['pipeline']['articles_per_s']:.2f}x wall, "
+            f"{results['pipeline']['cpu_seconds'] / v3['cpu_seconds']:.2f}x CPU; peak RSS {v3['peak_rss_mb']:.0f} MB"
+        )
+        v3_shares = v3.get("component_seconds") or {}
+        if v3_shares:
+            print("entities.v3 pipeline time by component: " + ", ".join(
+                f"{k} {v / v3['seconds']:.1%}" for k, v in sorted(v3_shares.items(), key=lambda kv: -kv[1])
+            ))
     if multilingual_cost is not None:
         print(f"pipeline time over the English-only path: {multilingual_cost:.2f}x")
     baseline = None

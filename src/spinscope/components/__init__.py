@@ -5,6 +5,7 @@ name                      what it assigns                                 what i
 ========================  ==============================================  ==============================
 ``language.v1``           ``routes``: the model each paragraph goes to
 ``entities.v2``           ``entities`` (spaCy NER, English paragraphs)    after ``language``
+``entities.v3``           ``entities`` (a head in the encoder's pass)     after ``language``; ``encoder`` after it
 ``encoder.v1``            ``encoder``: the one English pass               after ``language``, ``entities``
 ``techniques.v3``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from spinscope.analysis import Analysis
     from spinscope.document import Document
     from spinscope.entities import Entity, RoleModel
+    from spinscope.entities.encoder_ner import EncoderNer
     from spinscope.genre.model import GenreModel
     from spinscope.models.bundle import ParagraphOutput, SpinModel
     from spinscope.multilingual.encoder import MultilingualEncoder
@@ -120,6 +121,9 @@ class Work:
     routes: list[ParagraphRoute] | None = None
     #: ``entities``: grouped mentions, before roles.
     entities: list[Entity] | None = None
+    #: ``entities.v3``: the encoder NER head that tags this English article inside the encoder's pass;
+    #: ``encoder`` fills ``entities`` from its tags (and clears this) once the article is encoded.
+    entity_tagger: EncoderNer | None = None
     #: ``encoder``: the English pass over the English paragraphs.
     encoded: EncodedParagraphs | None = None
     #: ``multilingual``: USE vectors of the paragraphs it covered (rows follow ``covered``).
@@ -180,6 +184,13 @@ def _role_model(directory: Path) -> RoleModel:
     from spinscope.entities import RoleModel
 
     return RoleModel.load(directory)
+
+
+@cache
+def _encoder_ner() -> EncoderNer:
+    from spinscope.entities.encoder_ner import load_encoder_ner
+
+    return load_encoder_ner()
 
 
 @cache
@@ -249,6 +260,10 @@ class Resources:
         return _role_model(role_model_dir())
 
     @property
+    def encoder_ner(self) -> EncoderNer:
+        return _encoder_ner()
+
+    @property
     def genre_model(self) -> GenreModel:
         return _genre_model()
 
@@ -292,6 +307,9 @@ class Component:
     requires: ClassVar[tuple[str, ...]] = ()
     assigns: ClassVar[tuple[str, ...]] = ()
     after: ClassVar[tuple[str, ...]] = ()
+    #: Attributes a *later* component must assign for this one's work to be finished
+    #: (``entities.v3``'s mentions come out of ``encoder``'s pass).
+    completed_by: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, name: str, resources: Resources, **config: Any) -> None:
         self.name = name

@@ -9,7 +9,10 @@ Data flow, all inside :func:`spinscope.pipeline.analyze_documents`:
    government linked to their country), after
    :mod:`~spinscope.entities.tidy` has repaired the tagger's usual
    mistakes (title-case headline words, titles inside a name, platforms,
-   outlets, adjectives of places).
+   outlets, adjectives of places). With ``entities.v3`` the mentions come
+   instead from a small head over the detector encoder's own pass
+   (:mod:`~spinscope.entities.encoder_ner`), and go through the same
+   :func:`entities_from_mentions`.
 2. :func:`paragraph_role_spans` -- each paragraph's mention ranges and the
    context around each (:mod:`~spinscope.entities.context`), handed to the
    detector's encoder so their states come out of the same pass.
@@ -48,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ENTITY_LABELS", "FINE_BY_MAIN", "FINE_ROLES", "MAIN_ROLES",
     "Entity", "Mention", "RoleModel", "RolePrediction",
-    "assign_roles", "find_entities", "find_entities_many", "load_ner", "name_key", "ner_version",
+    "assign_roles", "entities_from_mentions", "find_entities", "find_entities_many", "load_ner", "name_key", "ner_version",
     "paragraph_role_spans", "paragraph_spans",
 ]  # fmt: skip
 
@@ -71,11 +74,20 @@ def find_entities_many(
         for i in idx:
             per_paragraph[i] = raw[pos]
             pos += 1
-        ranges = [(p.start, p.end) for p in doc.paragraphs]
-        title = next((i for i, p in enumerate(doc.paragraphs) if p.kind == "title"), None)
-        texts_of = [doc.text[p.start : p.end] for p in doc.paragraphs]
-        out.append(group_mentions(doc.text, ranges, tidy_mentions(texts_of, per_paragraph, title_index=title)))
+        out.append(entities_from_mentions(doc, per_paragraph))
     return out
+
+
+def entities_from_mentions(doc: Document, per_paragraph: Sequence[Sequence[RawMention]]) -> list[Entity]:
+    """Tidy a tagger's mentions (``per_paragraph[i]``: offsets into paragraph ``i``) and group them into entities.
+
+    What both taggers share: spaCy's (:func:`find_entities_many`) and the
+    encoder head's (``entities.v3``).
+    """
+    ranges = [(p.start, p.end) for p in doc.paragraphs]
+    title = next((i for i, p in enumerate(doc.paragraphs) if p.kind == "title"), None)
+    texts_of = [doc.text[p.start : p.end] for p in doc.paragraphs]
+    return group_mentions(doc.text, ranges, tidy_mentions(texts_of, [list(m) for m in per_paragraph], title_index=title))
 
 
 def find_entities(doc: Document) -> list[Entity]:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -29,6 +29,9 @@ from spinscope.errors import ModelError
 from spinscope.models.net import NetConfig, SpinNet
 from spinscope.models.paths import default_model_dir
 from spinscope.models.precision import DEFAULT_PRECISION, PRECISIONS, native_bf16, resolve_precision
+
+if TYPE_CHECKING:
+    from spinscope.entities.encoder_ner import EncoderNer
 
 __all__ = [
     "DEFAULT_PRECISION",
@@ -41,6 +44,7 @@ __all__ = [
     "get_model",
     "load_model",
     "native_bf16",
+    "pool_spans",
     "quantize_encoder",
     "resolve_precision",
 ]
@@ -61,6 +65,11 @@ class ParagraphOutput:
     windows: list[tuple[np.ndarray, list[tuple[int, int]]]]
     #: ``[S, 384]``: mean top-layer state of the tokens of each span asked for (entity mentions).
     span_vectors: np.ndarray | None = None
+    #: With ``ner=``: the encoder NER head's tag log-probabilities ``[T, K]`` of each window (offsets in ``windows``).
+    ner_windows: list[np.ndarray] | None = None
+    #: With ``keep_states=True``: each window's top-layer token states ``[T, 384]`` in float16, so spans
+    #: found only after the pass (the encoder NER's mentions) can still be pooled; dropped once they are.
+    states: list[np.ndarray] | None = None
 
 
 class SpinModel:
@@ -111,12 +120,22 @@ class SpinModel:
 
     def top_states(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The fine-tuned top layer's token states ``[B, T, 384]`` (fp32), at this model's precision."""
+        return self.states(input_ids, mask)[1]
+
+    def states(self, input_ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(bottom, top)`` token states ``[B, T, 384]`` (fp32): the frozen layers' output and the fine-tuned top's.
+
+        The bottom states come for free (the top layers read them); the
+        encoder NER head (:mod:`spinscope.entities.encoder_ner`) reads both.
+        """
         if self.precision == "bf16":
             # Autocast runs the matrix products in bfloat16 and keeps layer norms and softmax in fp32.
             with torch.autocast("cpu", dtype=torch.bfloat16):
-                top = self.net.run_top(self.bottom_states(input_ids, mask), mask)
-            return top.float()
-        return self.net.run_top(self.bottom_states(input_ids, mask), mask)
+                bottom = self.bottom_states(input_ids, mask)
+                top = self.net.run_top(bottom, mask)
+            return bottom.float(), top.float()
+        bottom = self.bottom_states(input_ids, mask)
+        return bottom, self.net.run_top(bottom, mask)
 
     @torch.inference_mode()
     def encode_paragraphs(
@@ -124,6 +143,9 @@ class SpinModel:
         texts: Sequence[str],
         batch_size: int = 32,
         spans: Sequence[Sequence[tuple[int, int]]] | None = None,
+        *,
+        ner: EncoderNer | None = None,
+        keep_states: bool = False,
     ) -> Iterator[ParagraphOutput]:
         """One encoder pass per paragraph, in input order, in bounded memory.
 
@@ -131,7 +153,10 @@ class SpinModel:
         their paragraph probabilities are the max over windows. ``spans[i]``
         lists character ranges of paragraph ``i`` (entity mentions) whose
         token states are pooled into ``span_vectors`` in the same pass; a
-        span no token overlaps gets a zero row.
+        span no token overlaps gets a zero row. ``ner`` (an
+        :class:`~spinscope.entities.encoder_ner.EncoderNer`) tags every
+        token from the same pass's bottom and top states (``ner_windows``);
+        ``keep_states`` keeps each window's top states (float16) for pooling later.
         """
         if spans is not None and len(spans) != len(texts):
             raise ValueError(f"spans has {len(spans)} rows for {len(texts)} paragraphs")
@@ -146,6 +171,7 @@ class SpinModel:
             # Sort windows by length so padding stays small; results go back by index.
             order = sorted(range(len(rows)), key=lambda r: len(rows[r][1].ids))
             results: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]], int]] = {}
+            extras: dict[int, tuple[np.ndarray | None, np.ndarray | None]] = {}  # row -> (NER log-probs, fp16 states)
             span_sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # row -> (sums [S, H], counts [S])
             for start in range(0, len(order), batch_size):
                 batch = [rows[r] for r in order[start : start + batch_size]]
@@ -155,7 +181,8 @@ class SpinModel:
                 for j, (_, e) in enumerate(batch):
                     ids[j, : len(e.ids)] = torch.tensor(e.ids)
                     mask[j, : len(e.ids)] = 1
-                top = self.top_states(ids, mask)
+                bottom, top = self.states(ids, mask)
+                tags = self._ner_log_probs(ner, bottom, top, batch, part) if ner is not None else None
                 token_logits, para_logits, _ = self.net.paragraph_outputs(top, mask)
                 token_probs = torch.sigmoid(token_logits).numpy()
                 para_probs = torch.sigmoid(para_logits).numpy()
@@ -167,9 +194,12 @@ class SpinModel:
                         for (a, b), special in zip(e.offsets, e.special_tokens_mask, strict=True)
                     ]
                     results[order[start + j]] = (para_probs[j], sums[j], token_probs[j, :n], offsets, n)
+                    if ner is not None or keep_states:
+                        kept = top[j, :n].to(torch.float16).numpy() if keep_states else None
+                        extras[order[start + j]] = (tags[j][:n] if tags is not None else None, kept)
                     wanted = spans[base + batch[j][0]] if spans is not None else ()
                     if wanted:
-                        span_sums[order[start + j]] = _pool_spans(top[j, :n].numpy(), offsets, wanted)
+                        span_sums[order[start + j]] = pool_spans(top[j, :n].numpy(), offsets, wanted)
             by_paragraph: dict[int, list[int]] = {}
             for r, (i, _) in enumerate(rows):
                 by_paragraph.setdefault(i, []).append(r)
@@ -187,7 +217,29 @@ class SpinModel:
                             vs += span_sums[r][0]
                             counts += span_sums[r][1]
                     vectors = vs / np.maximum(counts, 1.0)[:, None]
-                yield ParagraphOutput(probs, mean.astype(np.float32), [(p[2], p[3]) for p in parts], vectors)
+                output = ParagraphOutput(probs, mean.astype(np.float32), [(p[2], p[3]) for p in parts], vectors)
+                if ner is not None:
+                    output.ner_windows = [extras[r][0] for r in by_paragraph[i]]  # type: ignore[misc]
+                if keep_states:
+                    output.states = [extras[r][1] for r in by_paragraph[i]]  # type: ignore[misc]
+                for r in by_paragraph[i]:
+                    extras.pop(r, None)
+                yield output
+
+    def _ner_log_probs(
+        self, ner: EncoderNer, bottom: torch.Tensor, top: torch.Tensor, batch: Sequence[tuple[int, Any]], texts: Sequence[str]
+    ) -> np.ndarray:
+        """The NER head's tag log-probabilities ``[B, T, K]`` for one padded batch of windows."""
+        from spinscope.entities.encoder_ner import casing_features
+
+        layers = {"bottom": bottom, "top": top}
+        x = torch.cat([layers[name] for name in ner.layers], dim=-1)
+        lengths = torch.tensor([len(e.ids) for _, e in batch])
+        casing = torch.zeros((len(batch), x.shape[1], ner.n_casing), dtype=torch.float32)
+        for j, (i, e) in enumerate(batch):
+            offsets = [(0, 0) if s else (a, b) for (a, b), s in zip(e.offsets, e.special_tokens_mask, strict=True)]
+            casing[j, : len(offsets)] = torch.from_numpy(casing_features(texts[i], offsets))
+        return torch.log_softmax(ner.net(x.float(), casing, lengths), dim=-1).numpy()
 
     def article_probs(self, means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(genre softmax ``[G]``, frame sigmoid ``[F]``) from paragraph vectors ``[P, 384]``."""
@@ -218,7 +270,7 @@ class SpinModel:
             (directory / "meta.json").write_text(json.dumps(self.meta, indent=2) + "\n", encoding="utf-8")
 
 
-def _pool_spans(
+def pool_spans(
     states: np.ndarray, offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sum of the token states ``[T, H]`` overlapping each span, and how many tokens each got."""

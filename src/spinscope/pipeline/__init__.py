@@ -25,6 +25,7 @@ from spinscope.pipeline._pipeline import (
     analyze_documents,
     analyze_inputs,
     load,
+    resolve_ner,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "analyze_documents",
     "analyze_inputs",
     "load",
+    "resolve_ner",
 ]

@@ -17,7 +17,7 @@ from spinscope.version import __version__
 if TYPE_CHECKING:
     from spinscope.ingest import ReadOptions, ReadResult
 
-__all__ = ["BATCH_PARAGRAPHS", "Pipeline", "analyze", "analyze_document", "analyze_documents", "analyze_inputs", "load"]
+__all__ = ["BATCH_PARAGRAPHS", "Pipeline", "analyze", "analyze_document", "analyze_documents", "analyze_inputs", "load", "resolve_ner"]
 
 #: Paragraphs encoded together when analysing many articles: length-sorted
 #: batches across articles pad less than one article at a time. An article
@@ -152,6 +152,13 @@ class Pipeline:
                         "E905", f"component {c.name!r} ({c.factory})", f"must come after {assigned_by[attr]!r}, which assigns {attr!r}"
                     )
             seen.update(c.assigns)
+        for k, c in enumerate(components):
+            later = {attr for d in components[k + 1 :] for attr in d.assigns}
+            for need in c.completed_by:
+                if need not in later:
+                    raise ConfigError(
+                        "E904", f"component {c.name!r} ({c.factory})", f"is completed by a later component that assigns {need!r}, and none does; add one after it"
+                    )
 
     # -- what it is ---------------------------------------------------------------------------
     @property
@@ -260,6 +267,7 @@ def load(
     components: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     precision: str | None = None,
+    ner: str | None = None,
 ) -> Pipeline:
     """The default pipeline over the bundled models (or the English model directory ``name_or_path``).
 
@@ -270,7 +278,10 @@ def load(
     English models. ``precision`` (``"fp32"``, ``"bf16"``, ``"int8"`` or
     ``"auto"``; default ``$SPINSCOPE_PRECISION``, else ``auto``: bf16 on a
     CPU with native bfloat16, else fp32) is how the encoders run.
-    Models load on first use, not here.
+    ``ner`` (``"spacy"`` or ``"encoder"``; default ``$SPINSCOPE_NER``, else
+    ``spacy``) picks who finds entity mentions: spaCy's NER (``entities.v2``)
+    or a head over the detector encoder's own pass (``entities.v3``, no
+    second model). Models load on first use, not here.
 
     >>> nlp = load(exclude=["roles", "narratives"])  # doctest: +SKIP
     """
@@ -285,7 +296,27 @@ def load(
             raise ConfigError("E907", name, f"no such component; the default pipeline has: {', '.join(known)}")
     wanted = set(components) if components is not None else set(known)
     chosen = [(name, factory) for name, factory in DEFAULT_COMPONENTS if name in wanted and name not in set(exclude)]
+    entities = ENTITY_FACTORIES[resolve_ner(ner)]
+    chosen = [(name, entities if name == "entities" else factory) for name, factory in chosen]
     return Pipeline(chosen, model=model, precision=precision)
+
+
+#: Which component finds entity mentions, by the name ``load(ner=...)`` and ``$SPINSCOPE_NER`` take.
+ENTITY_FACTORIES: dict[str, str] = {"spacy": "entities.v2", "encoder": "entities.v3"}
+NER_ENV = "SPINSCOPE_NER"
+DEFAULT_NER = "spacy"
+
+
+def resolve_ner(ner: str | None = None) -> str:
+    """*ner*, else ``$SPINSCOPE_NER``, else :data:`DEFAULT_NER`; E919 names the known values otherwise."""
+    import os
+
+    chosen = ner if ner is not None else os.environ.get(NER_ENV) or DEFAULT_NER
+    value = chosen.strip().lower()
+    if value not in ENTITY_FACTORIES:
+        where = "ner" if ner is not None else f"${NER_ENV}"
+        raise ConfigError("E919", where, f"{chosen!r} is not an entity tagger; use one of {', '.join(ENTITY_FACTORIES)}")
+    return value
 
 
 # -- shortcuts over the default pipeline ----------------------------------------------------------
@@ -294,13 +325,13 @@ def load(
 def _default(model: str | None, multilingual: bool) -> Pipeline:
     from spinscope.models.precision import resolve_precision
 
-    # Resolved on every call, so a changed $SPINSCOPE_PRECISION gets its own pipeline.
-    return _default_for(model, multilingual, resolve_precision())
+    # Resolved on every call, so a changed $SPINSCOPE_PRECISION (or $SPINSCOPE_NER) gets its own pipeline.
+    return _default_for(model, multilingual, resolve_precision(), resolve_ner())
 
 
 @lru_cache(maxsize=8)
-def _default_for(model: str | None, multilingual: bool, precision: str) -> Pipeline:
-    return load(model, exclude=() if multilingual else ("language", "multilingual"), precision=precision)
+def _default_for(model: str | None, multilingual: bool, precision: str, ner: str = DEFAULT_NER) -> Pipeline:
+    return load(model, exclude=() if multilingual else ("language", "multilingual"), precision=precision, ner=ner)
 
 
 def _model_arg(model: object) -> str | None:
