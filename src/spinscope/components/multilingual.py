@@ -34,7 +34,11 @@ class Multilingual(Component):
 
         for work in works:
             assert work.routes is not None  # the pipeline checked that language runs first
-            routed = apply_routes(work.analysis, work.routes, self.resources.multilingual_model, self.resources.multilingual_encoder)
+            # ``techniques.v4`` may have encoded the covered paragraphs already (the same ones: see covered_paragraphs).
+            routed = apply_routes(
+                work.analysis, work.routes, self.resources.multilingual_model, self.resources.multilingual_encoder,
+                work.multilingual_vectors,
+            )  # fmt: skip
             work.multilingual_vectors = routed.vectors
             work.covered = routed.covered
             work.foreign_article = routed.foreign

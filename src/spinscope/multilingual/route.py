@@ -44,8 +44,10 @@ __all__ = [
     "RoutedArticle",
     "apply_routes",
     "article_narratives",
+    "covered_paragraphs",
     "gained_techniques",
     "load_default",
+    "paragraph_probabilities",
     "route_paragraphs",
     "script_of",
 ]
@@ -195,23 +197,49 @@ class RoutedArticle:
     foreign: bool
 
 
+def covered_paragraphs(doc: Document, routes: Sequence[ParagraphRoute] | None) -> list[int]:
+    """The paragraphs the multilingual encoder reads: every one not skipped (all of them without routes)."""
+    if routes is None:
+        return list(range(len(doc.paragraphs)))
+    return [i for i, r in enumerate(routes) if r.route != "skipped"]
+
+
+def paragraph_probabilities(
+    doc: Document, covered: Sequence[int], vectors: np.ndarray, model: MultilingualModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(first stage, in context)``: ``[len(covered), K]`` technique probabilities of the *covered* paragraphs.
+
+    *vectors* row j is paragraph ``covered[j]``; the context stage reads the
+    covered paragraphs in reading order, as :func:`apply_routes` does.
+    """
+    texts = [doc.text[doc.paragraphs[i].start : doc.paragraphs[i].end] for i in covered]
+    first = model.technique_probs(vectors, texts)
+    return first, model.in_context(first, texts)
+
+
 def apply_routes(
     analysis: Analysis,
     routes: Sequence[ParagraphRoute],
     model: MultilingualModel,
     encoder: MultilingualEncoder,
+    vectors: np.ndarray | None = None,
 ) -> RoutedArticle:
     """Relabel *analysis* by paragraph route, in place.
 
     English paragraphs keep the labels already on them (the English
     detector's) and gain the techniques English has no training example of;
     labels on paragraphs of any other route are replaced by the multilingual
-    model's, or dropped for a skipped paragraph.
+    model's, or dropped for a skipped paragraph. *vectors*: the covered
+    paragraphs' USE vectors when an earlier step encoded them
+    (``techniques.v4``), so they are not encoded twice.
     """
     doc = analysis.document
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
-    covered = [i for i, r in enumerate(routes) if r.route != "skipped"]
-    vectors = encoder.encode([texts[i] for i in covered])  # row j is paragraph covered[j]
+    covered = covered_paragraphs(doc, routes)
+    if vectors is None:
+        vectors = encoder.encode([texts[i] for i in covered])  # row j is paragraph covered[j]
+    elif len(vectors) != len(covered):
+        raise ValueError(f"{len(vectors)} vectors for {len(covered)} covered paragraphs")
     gained = {model.techniques.index(t) for t in gained_techniques(model)}
     foreign = {i for i, r in enumerate(routes) if r.route != "english"}
     kept = [pl for pl in analysis.paragraphs if pl.paragraph not in foreign]

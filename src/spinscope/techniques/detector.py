@@ -28,8 +28,9 @@ and "they" carry flag-waving and us-against-them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from spinscope.document import Document
 from spinscope.models.bundle import ParagraphOutput, SpinModel
 from spinscope.sentences import sentence_spans
 
-__all__ = ["Decoding", "SpanRule", "decode_spans", "decode_technique", "detect", "strongest_token_probs"]
+__all__ = ["STACK_FEATURES", "Decoding", "SpanRule", "Stack", "decode_spans", "decode_technique", "detect", "strongest_token_probs"]
 
 #: Closed-class words that never make a span on their own (articles, prepositions, conjunctions, forms of "be").
 FUNCTION_WORDS: frozenset[str] = frozenset(
@@ -210,6 +211,76 @@ def strongest_token_probs(out: ParagraphOutput) -> np.ndarray:
     return best
 
 
+#: What a stack may read of a paragraph: the English score, and the multilingual heads' probabilities
+#: (``first``: the first stage on the paragraph alone; ``context``: reread by the context stage).
+STACK_FEATURES: tuple[str, ...] = ("english", "first", "context")
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    """``log(p / (1 - p))``, *p* clipped to [1e-4, 1 - 1e-4] (as the multilingual context stage clips)."""
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.log(q / (1 - q))
+
+
+@dataclass(frozen=True)
+class Stack:
+    """``techniques.v4``'s paragraph score: the English score stacked with the multilingual heads' probabilities.
+
+    For each technique marked in ``stacked``, one logistic regression over the
+    logits of ``features`` (names from :data:`STACK_FEATURES`): ``sigmoid(sum_f
+    weights[k, f] * logit(feature f) + bias[k])``; the other techniques (too
+    few training paragraphs to fit one) keep the English score. ``thresholds``
+    apply to the result. Chosen by cross-validation on the English model's
+    held-out training articles, with multilingual heads that never saw them
+    (``benchmarks/stack_tune.py``).
+    """
+
+    features: tuple[str, ...]
+    weights: np.ndarray  # [K, F]
+    bias: np.ndarray  # [K]
+    stacked: np.ndarray  # [K] bool
+    thresholds: np.ndarray  # [K]
+    #: Span rules re-chosen for the stack's labels (``spans_tune.py --labels``); None: the decoding's own.
+    rules: tuple[SpanRule, ...] | None = None
+
+    @classmethod
+    def from_block(cls, block: dict[str, Any]) -> Stack:
+        """The ``decoding`` block's ``stack`` entry (JSON lists)."""
+        features = tuple(str(f) for f in block["features"])
+        unknown = [f for f in features if f not in STACK_FEATURES]
+        if unknown or features[:1] != ("english",):
+            raise ValueError(f"a stack reads the English score first, then some of {STACK_FEATURES[1:]}; got {features}")
+        weights = np.asarray(block["weights"], dtype=np.float64).reshape(-1, len(features))
+        k = len(weights)
+        bias, stacked = np.asarray(block["bias"], dtype=np.float64), np.asarray(block["stacked"], dtype=bool)
+        thresholds = np.asarray(block["thresholds"], dtype=np.float32)
+        if bias.shape != (k,) or stacked.shape != (k,) or thresholds.shape != (k,):
+            raise ValueError(f"stack arrays do not agree on {k} techniques")
+        rules = None
+        if "span_thresholds" in block:
+            rules = tuple(
+                SpanRule(float(t), int(g), str(x), bool(f))
+                for t, g, x, f in zip(
+                    block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True
+                )
+            )
+            if len(rules) != k:
+                raise ValueError(f"{len(rules)} span rules for {k} techniques")
+        return cls(features, weights, bias, stacked, thresholds, rules)
+
+    @property
+    def multilingual_features(self) -> tuple[str, ...]:
+        """The multilingual probabilities the stack reads (every feature but the English score)."""
+        return self.features[1:]
+
+    def scores(self, english: np.ndarray, multilingual: dict[str, np.ndarray]) -> np.ndarray:
+        """``[K]`` stacked scores of one paragraph from its English score and its multilingual probabilities."""
+        X = np.stack([_logit(english)] + [_logit(multilingual[f]) for f in self.multilingual_features], axis=-1)
+        z = (X * self.weights).sum(-1) + self.bias
+        stacked = 1.0 / (1.0 + np.exp(-z))
+        return np.where(self.stacked, stacked, english).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Decoding:
     """How ``techniques.v3`` turns one paragraph's outputs into labels and spans.
@@ -226,10 +297,17 @@ class Decoding:
     token_weight: float
     thresholds: np.ndarray
     rules: tuple[SpanRule, ...]
+    #: ``techniques.v4``: the stacked score and its thresholds (None: decode as ``techniques.v3``).
+    stack: Stack | None = None
 
     @classmethod
-    def from_model(cls, model: SpinModel) -> Decoding:
-        """The model's ``config.json`` ``decoding`` block, or the v2 behaviour without one."""
+    def from_model(cls, model: SpinModel, *, stacked: bool = False) -> Decoding:
+        """The model's ``config.json`` ``decoding`` block, or the v2 behaviour without one.
+
+        *stacked* (``techniques.v4``) also reads the block's ``stack`` entry
+        when there is one; ``techniques.v3`` leaves it alone, so it decodes
+        exactly as it did before the stack existed.
+        """
         block = model.config.get("decoding")
         if not block:
             span_th = model.thresholds("spans")
@@ -240,7 +318,8 @@ class Decoding:
                 block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True
             )
         )
-        return cls(float(block["token_weight"]), np.asarray(block["thresholds"], dtype=np.float32), rules)
+        stack = Stack.from_block(block["stack"]) if stacked and block.get("stack") else None
+        return cls(float(block["token_weight"]), np.asarray(block["thresholds"], dtype=np.float32), rules, stack)
 
     def scores(self, out: ParagraphOutput) -> np.ndarray:
         """``[K]`` technique scores of one paragraph (see the class docstring)."""
@@ -276,6 +355,8 @@ def detect(
     analysis: Analysis | None = None,
     batch_size: int = 32,
     outputs: Iterable[tuple[int, ParagraphOutput]] | None = None,
+    decoding: Decoding | None = None,
+    multilingual: Mapping[int, dict[str, np.ndarray]] | None = None,
 ) -> Analysis:
     """Run the model over *doc* and fill an :class:`Analysis` (see module docstring).
 
@@ -284,10 +365,18 @@ def detect(
     component, which reads only the English paragraphs); article labels then
     come from those paragraphs alone. By default every paragraph is encoded
     here, streamed, so a huge article stays in bounded memory.
+
+    ``decoding``: how scores become labels and spans (default: the model's
+    block as ``techniques.v3`` reads it). When it has a :class:`Stack`,
+    ``multilingual`` maps a paragraph index to the multilingual heads'
+    probabilities of that paragraph (``{"first": [K], "context": [K]}``),
+    and the paragraph is labelled by the stacked score; a paragraph without
+    them is labelled as ``techniques.v3`` would.
     """
     analysis = analysis or Analysis(document=doc)
     techniques = model.techniques
-    decoding = Decoding.from_model(model)
+    decoding = decoding or Decoding.from_model(model)
+    stack = decoding.stack
     means: list[np.ndarray] = []
     read: list[int] = []
     if outputs is None:
@@ -298,12 +387,15 @@ def detect(
         read.append(index)
         paragraph = doc.paragraphs[index]
         text = doc.paragraph_text(index)
-        scores = decoding.scores(out)
+        scores, thresholds, rules = decoding.scores(out), decoding.thresholds, decoding.rules
+        if stack is not None and multilingual is not None and index in multilingual:
+            scores, thresholds = stack.scores(scores, multilingual[index]), stack.thresholds
+            rules = stack.rules or rules
         sentences: list[tuple[int, int]] | None = None
         labels: list[LabelScore] = []
-        for k in np.flatnonzero(scores >= decoding.thresholds):
+        for k in np.flatnonzero(scores >= thresholds):
             tech = techniques[k]
-            rule = decoding.rules[k]
+            rule = rules[k]
             if rule.extent == "sentence" and sentences is None:
                 sentences = sentence_spans(text)
             evidence = [
