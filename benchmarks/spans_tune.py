@@ -150,8 +150,10 @@ def choose_weight(h: Heldout) -> tuple[float, dict[str, float], np.ndarray]:
     return best, scores, fit_micro_thresholds(s, h.gold_labels)
 
 
-def _candidates(long_techniques: set[int], k: int, long_everywhere: bool) -> list[SpanRule]:
+def _candidates(long_techniques: set[int], k: int, long_everywhere: bool, clause_techniques: set[int] | None = None) -> list[SpanRule]:
     extents = EXTENTS if long_everywhere or k in long_techniques else SHORT_EXTENTS
+    if clause_techniques and k in clause_techniques:  # ``--clause``: the clause extent, never a whole paragraph for these
+        extents = (*extents, "clause")
     return [
         SpanRule(t, g, x, f) for t in TOKEN_THRESHOLDS for g in (2, 4) for x in extents for f in (False, True)
     ]
@@ -188,6 +190,7 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--long-extents-everywhere", dest="long_everywhere", action="store_true", help="let every technique take sentence and paragraph extents (tried, not kept: see BENCHMARKS.md)")
     parser.add_argument("--write", action="store_true", help="store the chosen decoding in the model's config.json")
+    parser.add_argument("--clause", action="store_true", help="offer the clause extent to techniques annotated over clauses (CLAUSE_SPAN_CHARS)")
     parser.add_argument("--labels", type=Path, default=None, help="paragraph labels gating the spans (benchmarks/stack_tune.py writes them); with --write, the rules go to the stack")
     args = parser.parse_args()
     if not args.cache.is_file():
@@ -207,7 +210,8 @@ def main() -> int:
         lengths.setdefault(sp.label, []).append(sp.end - sp.start)
     median = {t: float(np.median(v)) for t, v in lengths.items()}
     long_techniques = {k for k, t in enumerate(h.techniques) if median.get(t, 0.0) >= LONG_SPAN_CHARS}
-    cands = [_candidates(long_techniques, k, args.long_everywhere) for k in range(k_all)]
+    clause_techniques = {k for k, t in enumerate(h.techniques) if median.get(t, 0.0) >= CLAUSE_SPAN_CHARS} if args.clause else None
+    cands = [_candidates(long_techniques, k, args.long_everywhere, clause_techniques) for k in range(k_all)]
 
     weight, weight_scores, thresholds = choose_weight(h)
     v2_labels = h.para_probs >= h.v2_thresholds[None, :]
@@ -253,7 +257,7 @@ def main() -> int:
     }
     if given is not None:
         record["labels"] = str(args.labels)
-    suffix = ("-long-extents-everywhere" if args.long_everywhere else "") + ("-stack" if given is not None else "")
+    suffix = ("-long-extents-everywhere" if args.long_everywhere else "") + ("-stack" if given is not None else "") + ("-clause" if args.clause else "")
     out = ROOT / "benchmarks" / "results" / f"spans-tune{suffix}.json"
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     if args.write and given is not None:
@@ -269,6 +273,20 @@ def main() -> int:
         )
         cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
         print(f"wrote the stack's span rules to {cfg_path}")
+    elif args.write and args.clause:
+        # Rules that may use the clause extent are read by techniques.v4 only; techniques.v3's stay as they were.
+        cfg_path = (args.model or default_model_dir()) / "config.json"
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        cfg["decoding"]["v4"] = {
+            "chosen_by": "benchmarks/spans_tune.py --clause on the 67 held-out en train articles",
+            "span_oof_f1": round(oof_scores["v3"]["f1"], 4),
+            "span_thresholds": [r.threshold for r in rules],
+            "span_gap": [r.gap for r in rules],
+            "span_extent": [r.extent for r in rules],
+            "span_fallback": [r.fallback for r in rules],
+        }
+        cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote techniques.v4's span rules to {cfg_path}")
     elif args.write:
         cfg_path = (args.model or default_model_dir()) / "config.json"
         cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
@@ -289,6 +307,8 @@ def main() -> int:
 
 #: A technique whose median train gold span is at least this long may decode to whole sentences.
 LONG_SPAN_CHARS = 50
+#: ... and at least this long (a clause), to the clause its hot words sit in (``--clause``).
+CLAUSE_SPAN_CHARS = 30
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -46,7 +46,7 @@ STACK_CACHE = Path("/tmp/spinscope-stack-heldout.npz")
 MIN_POSITIVES = 8
 MIXES = (0.1, 0.2, 0.3, 0.4, 0.5)
 LOGIT_WEIGHTS = (0.25, 0.5, 1.0)
-CS = (0.03, 0.1, 0.3, 1.0)
+CS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 #: ``(weights [K, F], bias [K], stacked [K])`` of a stack, as the model's config stores them.
 StackParams = tuple[np.ndarray, np.ndarray, np.ndarray]

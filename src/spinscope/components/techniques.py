@@ -1,4 +1,11 @@
-"""``techniques.v3``: genre, frames, paragraph techniques and spans from the English encoder pass.
+"""``techniques.v4``: genre, frames, paragraph techniques and spans from the English encoder pass.
+
+``techniques.v4`` (issue 20) reads the ``decoding`` block's ``v4`` span
+rules, which may widen a technique's hot words to the clause they sit in
+(``clause`` extent), and, where the block has one, a ``stack`` of the
+English score with the USE-multilingual heads' probabilities (none ships:
+out of fold it gained under 0.005, BENCHMARKS.md). Paragraph labels are
+``techniques.v3``'s.
 
 ``techniques.v3`` (issue 20) reads the model's ``decoding`` block: a
 paragraph's technique score adds the token head's strongest evidence to the
@@ -43,14 +50,14 @@ class Techniques(Component):
 
 @component("techniques.v4")
 class StackedTechniques(Techniques):
-    """``techniques.v3`` with the stacked paragraph score (issue 20).
+    """``techniques.v3`` with the ``decoding`` block's ``v4`` span rules and, optionally, a stacked score (issue 20).
 
-    A paragraph's English score (v3's) is stacked with what the
-    USE-multilingual heads say of it, when the model's ``decoding`` block
-    has a ``stack`` (:class:`~spinscope.techniques.detector.Stack`). The
-    multilingual vectors it encodes are left on the Work, so ``multilingual``
-    and ``genre`` reuse them instead of encoding the article again. Without a
-    stack in the model it decodes exactly as ``techniques.v3``.
+    With a ``stack`` in the block (:class:`~spinscope.techniques.detector.Stack`),
+    a paragraph's English score (v3's) is stacked with what the
+    USE-multilingual heads say of it; the multilingual vectors it encodes are
+    then left on the Work, so ``multilingual`` and ``genre`` reuse them
+    instead of encoding the article again. Without ``v4`` and ``stack``
+    entries it decodes exactly as ``techniques.v3``.
     """
 
     after = ("routes",)

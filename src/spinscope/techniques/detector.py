@@ -75,9 +75,13 @@ class SpanRule:
 
     ``threshold``: the token probability a run needs; ``gap``: a run survives
     a dip of up to ``gap - 1`` tokens; ``extent``: ``"tokens"`` keeps the run's
-    words, ``"sentence"`` widens it to the sentence(s) it touches (for
+    words, ``"phrase"`` adds a content word each side, ``"clause"``
+    (``techniques.v4``) widens it to the clause(s) it touches, out to the
+    nearest comma, semicolon, colon, dash, bracket or quotation mark of its
+    sentence (for techniques annotated over clauses, like
+    Exaggeration-Minimisation), ``"sentence"`` to the sentence(s) it touches (for
     techniques argued over a whole sentence, like Doubt, whose gold spans are
-    long); ``fallback``: a paragraph carrying the technique with no run gets
+    long), ``"paragraph"`` to the paragraph; ``fallback``: a paragraph carrying the technique with no run gets
     its strongest tokens as the span instead of no span.
     """
 
@@ -124,6 +128,28 @@ _PREV_WORD = re.compile(r"(\w+(?:['’]\w+)?)[ \t]+$")
 _NEXT_WORD = re.compile(r"[ \t]+(\w+(?:['’]\w+)?)")
 
 
+#: What ends a clause inside a sentence: commas, semicolons, colons, dashes, brackets and quotation marks.
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”«»]|\s[-–—]\s|—")
+
+
+def _to_clause(text: str, sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` to the clause(s) it touches: out to the nearest clause break inside its sentence.
+
+    For techniques annotated over a clause (an exaggeration, a flag-waving
+    appeal: 30-50 characters in train), between a few hot words and a whole
+    sentence. Edge spaces are left out.
+    """
+    lo, hi = _to_sentences(sentences, start, end) if sentences else (0, len(text))
+    left = [m.end() for m in _CLAUSE_BREAK.finditer(text, lo, start)]
+    right = [m.start() for m in _CLAUSE_BREAK.finditer(text, end, hi)]
+    a, b = (left[-1] if left else lo), (right[0] if right else hi)
+    while a < start and text[a].isspace():
+        a += 1
+    while b > end and text[b - 1].isspace():
+        b -= 1
+    return min(a, start), max(b, end)
+
+
 def _to_sentences(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """Grow ``[start, end)`` to the sentences it overlaps."""
     for a, b in sentences:
@@ -157,7 +183,7 @@ def decode_technique(
         # The whole paragraph, stripped of its edge spaces, scored by its best run.
         start, end = len(text) - len(text.lstrip()), len(text.rstrip())
         found = [(start, end, max(sc for _, _, sc in found))] if end > start else []
-    if rule.extent == "sentence" and found and sentences is None:
+    if rule.extent in ("sentence", "clause") and found and sentences is None:
         sentences = sentence_spans(text)
     widened: list[tuple[int, int, float]] = []
     for s, e, sc in found:
@@ -166,6 +192,8 @@ def decode_technique(
             s, e = _one_more_word(text, s, e)
         if rule.extent == "sentence" and sentences:
             s, e = _to_sentences(sentences, s, e)
+        if rule.extent == "clause":
+            s, e = _to_clause(text, sentences or [], s, e)
         widened.append((s, e, sc))
     widened.sort()
     merged: list[list[float]] = []
@@ -209,6 +237,14 @@ def strongest_token_probs(out: ParagraphOutput) -> np.ndarray:
         if real.any():
             best = np.maximum(best, probs[: len(offsets)][real].max(axis=0))
     return best
+
+
+def _rules(block: dict[str, Any]) -> tuple[SpanRule, ...]:
+    """One :class:`SpanRule` per technique from a block's ``span_*`` lists."""
+    return tuple(
+        SpanRule(float(t), int(g), str(x), bool(f))
+        for t, g, x, f in zip(block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True)
+    )
 
 
 #: What a stack may read of a paragraph: the English score, and the multilingual heads' probabilities
@@ -258,12 +294,7 @@ class Stack:
             raise ValueError(f"stack arrays do not agree on {k} techniques")
         rules = None
         if "span_thresholds" in block:
-            rules = tuple(
-                SpanRule(float(t), int(g), str(x), bool(f))
-                for t, g, x, f in zip(
-                    block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True
-                )
-            )
+            rules = _rules(block)
             if len(rules) != k:
                 raise ValueError(f"{len(rules)} span rules for {k} techniques")
         return cls(features, weights, bias, stacked, thresholds, rules)
@@ -304,20 +335,17 @@ class Decoding:
     def from_model(cls, model: SpinModel, *, stacked: bool = False) -> Decoding:
         """The model's ``config.json`` ``decoding`` block, or the v2 behaviour without one.
 
-        *stacked* (``techniques.v4``) also reads the block's ``stack`` entry
-        when there is one; ``techniques.v3`` leaves it alone, so it decodes
-        exactly as it did before the stack existed.
+        *stacked* (``techniques.v4``) also reads the block's ``v4`` entry (span
+        rules that may use the ``clause`` extent, re-chosen on the held-out
+        articles) and its ``stack`` entry, when they are there;
+        ``techniques.v3`` leaves both alone, so it decodes exactly as it did
+        before they existed.
         """
         block = model.config.get("decoding")
         if not block:
             span_th = model.thresholds("spans")
             return cls(0.0, model.thresholds("techniques"), tuple(SpanRule(float(t)) for t in span_th))
-        rules = tuple(
-            SpanRule(float(t), int(g), str(x), bool(f))
-            for t, g, x, f in zip(
-                block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True
-            )
-        )
+        rules = _rules(block["v4"] if stacked and block.get("v4") else block)
         stack = Stack.from_block(block["stack"]) if stacked and block.get("stack") else None
         return cls(float(block["token_weight"]), np.asarray(block["thresholds"], dtype=np.float32), rules, stack)
 
@@ -396,7 +424,7 @@ def detect(
         for k in np.flatnonzero(scores >= thresholds):
             tech = techniques[k]
             rule = rules[k]
-            if rule.extent == "sentence" and sentences is None:
+            if rule.extent in ("sentence", "clause") and sentences is None:
                 sentences = sentence_spans(text)
             evidence = [
                 Evidence(paragraph.start + s, paragraph.start + e, sc, "span", index)
