@@ -150,8 +150,10 @@ def choose_weight(h: Heldout) -> tuple[float, dict[str, float], np.ndarray]:
     return best, scores, fit_micro_thresholds(s, h.gold_labels)
 
 
-def _candidates(long_techniques: set[int], k: int, long_everywhere: bool) -> list[SpanRule]:
+def _candidates(long_techniques: set[int], k: int, long_everywhere: bool, clause_techniques: set[int] | None = None) -> list[SpanRule]:
     extents = EXTENTS if long_everywhere or k in long_techniques else SHORT_EXTENTS
+    if clause_techniques and k in clause_techniques:  # ``--clause``: the clause extent, never a whole paragraph for these
+        extents = (*extents, "clause")
     return [
         SpanRule(t, g, x, f) for t in TOKEN_THRESHOLDS for g in (2, 4) for x in extents for f in (False, True)
     ]
@@ -188,6 +190,8 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--long-extents-everywhere", dest="long_everywhere", action="store_true", help="let every technique take sentence and paragraph extents (tried, not kept: see BENCHMARKS.md)")
     parser.add_argument("--write", action="store_true", help="store the chosen decoding in the model's config.json")
+    parser.add_argument("--clause", action="store_true", help="offer the clause extent to techniques annotated over clauses (CLAUSE_SPAN_CHARS)")
+    parser.add_argument("--labels", type=Path, default=None, help="paragraph labels gating the spans (benchmarks/stack_tune.py writes them); with --write, the rules go to the stack")
     args = parser.parse_args()
     if not args.cache.is_file():
         print(f"SKIP: no cache at {args.cache} (run benchmarks/spans_cache.py first)")
@@ -206,20 +210,26 @@ def main() -> int:
         lengths.setdefault(sp.label, []).append(sp.end - sp.start)
     median = {t: float(np.median(v)) for t, v in lengths.items()}
     long_techniques = {k for k, t in enumerate(h.techniques) if median.get(t, 0.0) >= LONG_SPAN_CHARS}
-    cands = [_candidates(long_techniques, k, args.long_everywhere) for k in range(k_all)]
+    clause_techniques = {k for k, t in enumerate(h.techniques) if median.get(t, 0.0) >= CLAUSE_SPAN_CHARS} if args.clause else None
+    cands = [_candidates(long_techniques, k, args.long_everywhere, clause_techniques) for k in range(k_all)]
 
     weight, weight_scores, thresholds = choose_weight(h)
     v2_labels = h.para_probs >= h.v2_thresholds[None, :]
     print(f"step 1, out-of-fold micro-F1 by token weight: {weight_scores} -> w = {weight}")
+    # ``--labels``: the paragraph labels that gate spans come from elsewhere (``stack_tune.py``'s stack).
+    given = np.load(args.labels) if args.labels else None
 
     # Out of fold, one seed: labels and rules of each fold chosen without it.
     s = (1 - weight) * h.para_probs + weight * h.strongest
     oof = {"v2": np.zeros(3), "v3": np.zeros(3)}
-    for fold in _folds(h.article, 0):
+    for f, fold in enumerate(_folds(h.article, 0)):
         te = np.isin(h.article, fold)
         tr_idx = [i for i in every if not te[i]]
         te_idx = [i for i in every if te[i]]
-        fold_labels = s >= fit_micro_thresholds(s[~te], h.gold_labels[~te])[None, :]
+        if given is not None:
+            fold_labels = given["folds"][f]
+        else:
+            fold_labels = s >= fit_micro_thresholds(s[~te], h.gold_labels[~te])[None, :]
         rules, _ = choose_rules(h, fold_labels, tr_idx, cands, h.n_gold(arts - set(fold.tolist())))
         oof["v3"] += sum(h.share(k, rules[k], [i for i in te_idx if fold_labels[i, k]]) for k in range(k_all))
         oof["v2"] += sum(
@@ -229,7 +239,7 @@ def main() -> int:
     oof_scores = {name: dict(zip(("f1", "precision", "recall"), span_f1(v, n_gold), strict=True)) for name, v in oof.items()}
     print(f"step 2, out-of-fold span F1: v2 {oof_scores['v2']}, v3 {oof_scores['v3']}")
 
-    labels = s >= thresholds[None, :]
+    labels = given["every"] if given is not None else s >= thresholds[None, :]
     rules, in_sample = choose_rules(h, labels, every, cands, n_gold)
     print(f"chosen on all 67 (in-sample span F1 {in_sample:.4f}):")
     for k, r in enumerate(rules):
@@ -245,9 +255,39 @@ def main() -> int:
         "rules": {h.techniques[k]: vars(r) for k, r in enumerate(rules)},
         "thresholds": {h.techniques[k]: float(thresholds[k]) for k in range(k_all)},
     }
-    out = ROOT / "benchmarks" / "results" / ("spans-tune" + ("-long-extents-everywhere" if args.long_everywhere else "") + ".json")
+    if given is not None:
+        record["labels"] = str(args.labels)
+    suffix = ("-long-extents-everywhere" if args.long_everywhere else "") + ("-stack" if given is not None else "") + ("-clause" if args.clause else "")
+    out = ROOT / "benchmarks" / "results" / f"spans-tune{suffix}.json"
     out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    if args.write:
+    if args.write and given is not None:
+        # Span rules for the stack's labels: they go into the stack, so techniques.v3's rules stay as they were.
+        cfg_path = (args.model or default_model_dir()) / "config.json"
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        cfg["decoding"]["stack"].update(
+            span_thresholds=[r.threshold for r in rules],
+            span_gap=[r.gap for r in rules],
+            span_extent=[r.extent for r in rules],
+            span_fallback=[r.fallback for r in rules],
+            span_oof_f1=round(oof_scores["v3"]["f1"], 4),
+        )
+        cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote the stack's span rules to {cfg_path}")
+    elif args.write and args.clause:
+        # Rules that may use the clause extent are read by techniques.v4 only; techniques.v3's stay as they were.
+        cfg_path = (args.model or default_model_dir()) / "config.json"
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        cfg["decoding"]["v4"] = {
+            "chosen_by": "benchmarks/spans_tune.py --clause on the 67 held-out en train articles",
+            "span_oof_f1": round(oof_scores["v3"]["f1"], 4),
+            "span_thresholds": [r.threshold for r in rules],
+            "span_gap": [r.gap for r in rules],
+            "span_extent": [r.extent for r in rules],
+            "span_fallback": [r.fallback for r in rules],
+        }
+        cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote techniques.v4's span rules to {cfg_path}")
+    elif args.write:
         cfg_path = (args.model or default_model_dir()) / "config.json"
         cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
         cfg["decoding"] = {
@@ -267,6 +307,8 @@ def main() -> int:
 
 #: A technique whose median train gold span is at least this long may decode to whole sentences.
 LONG_SPAN_CHARS = 50
+#: ... and at least this long (a clause), to the clause its hot words sit in (``--clause``).
+CLAUSE_SPAN_CHARS = 30
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -19,7 +19,7 @@ from spinscope.pipeline import Pipeline, load
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ORDER = ["language", "entities", "encoder", "techniques", "multilingual", "genre", "roles", "narratives", "quotes"]
 FACTORIES = {
-    "language": "language.v1", "entities": "entities.v2", "encoder": "encoder.v1", "techniques": "techniques.v3",
+    "language": "language.v1", "entities": "entities.v2", "encoder": "encoder.v1", "techniques": "techniques.v4",
     "multilingual": "multilingual.v1", "genre": "genre.v2", "roles": "roles.v2", "narratives": "narratives.v1", "quotes": "quotes.v2",
 }  # fmt: skip
 
@@ -202,9 +202,9 @@ def test_batched_and_one_at_a_time_agree() -> None:
 #: them the entity roles and the warning about quote speakers; their own tests and gold sets pin them.
 #: ``genre.v1`` and ``genre.v2`` (issue 20) replaced the genre on purpose; tests/test_genre.py pins it. ``techniques.v2``
 #: drops spans of function words alone, which changes spans, their counts and paragraph evidence (the
-#: paragraph labels themselves are compared below). ``techniques.v3`` changes paragraph labels and spans
-#: on purpose through the model's ``decoding`` block; without that block it decodes as v2 did, and that
-#: is what is compared below (tests/test_spans_decoding.py pins the v3 rules).
+#: paragraph labels themselves are compared below). ``techniques.v3`` and ``techniques.v4`` change paragraph
+#: labels and spans on purpose through the model's ``decoding`` block; without that block they decode as v2
+#: did, and that is what is compared below (tests/test_spans_decoding.py pins the v3 and v4 rules).
 UNCHANGED_FIELDS = (
     "frames", "frame_scores",
     "paragraph_languages", "narratives",

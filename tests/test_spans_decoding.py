@@ -148,3 +148,64 @@ def test_name_calling_words_get_a_span() -> None:
     hit = " ".join(named).lower()
     assert any(w in hit for w in ("regime", "puppet", "tyrannical", "cronies", "clowns", "crooks")), shown
     assert all(not only_function_words(t) for t, _ in shown), shown
+
+
+def test_a_stack_reads_the_english_score_and_the_multilingual_probabilities() -> None:
+    from spinscope.techniques.detector import Stack
+
+    block = {
+        "features": ["english", "context"],
+        "weights": [[1.0, 0.5], [2.0, 0.0]],
+        "bias": [-0.25, 0.0],
+        "stacked": [True, False],
+        "thresholds": [0.4, 0.6],
+    }
+    stack = Stack.from_block(block)
+    english = np.array([0.3, 0.7], np.float32)
+    got = stack.scores(english, {"context": np.array([0.8, 0.01]), "first": np.array([0.0, 0.0])})
+    want0 = 1 / (1 + np.exp(-(np.log(0.3 / 0.7) + 0.5 * np.log(0.8 / 0.2) - 0.25)))
+    # Technique 1 is not stacked: it keeps its English score whatever its weights say.
+    assert got.tolist() == pytest.approx([want0, 0.7], abs=1e-6)
+    with pytest.raises(ValueError, match="English score first"):
+        Stack.from_block({**block, "features": ["context", "english"]})
+    with pytest.raises(ValueError, match="do not agree"):
+        Stack.from_block({**block, "bias": [0.0]})
+
+
+def test_v3_leaves_the_stack_alone_and_v4_reads_it() -> None:
+    v2 = {"thresholds": {"techniques": [0.4, 0.6], "spans": [0.35, 0.35]}}
+    block = {
+        "token_weight": 0.35, "thresholds": [0.3, 0.5], "span_thresholds": [0.1, 0.45],
+        "span_gap": [4, 2], "span_extent": ["sentence", "tokens"], "span_fallback": [False, True],
+        "stack": {"features": ["english", "first"], "weights": [[1.0, 1.0], [1.0, 1.0]], "bias": [0.0, 0.0],
+                  "stacked": [True, True], "thresholds": [0.2, 0.9]},
+    }  # fmt: skip
+    model = _Model({**v2, "decoding": block})
+    assert Decoding.from_model(model).stack is None  # type: ignore[arg-type]
+    d = Decoding.from_model(model, stacked=True)  # type: ignore[arg-type]
+    assert d.stack is not None and d.stack.multilingual_features == ("first",)
+    assert d.stack.thresholds.tolist() == pytest.approx([0.2, 0.9])
+
+
+def test_clause_extent_stops_at_the_clause_not_the_sentence() -> None:
+    text = "They said , with great pride , that this is the greatest nation on earth ; nobody doubts it ."
+    clause = SpanRule(0.5, extent="clause")
+    assert _texts(text, decode_technique(text, _output(text, ["greatest"]), 0, clause)) == ["that this is the greatest nation on earth"]
+    assert _texts(text, decode_technique(text, _output(text, ["pride"]), 0, clause)) == ["with great pride"]
+    # Never past its sentence: a sentence without a clause break is the whole sentence, and no more.
+    assert _texts(TEXT, decode_technique(TEXT, _output(TEXT, ["really"]), 0, clause)) == ["Who really believes a word of it ?"]
+
+
+def test_v4_reads_its_own_span_rules_and_v3_keeps_its_own() -> None:
+    v2 = {"thresholds": {"techniques": [0.4, 0.6], "spans": [0.35, 0.35]}}
+    block = {
+        "token_weight": 0.35, "thresholds": [0.3, 0.5], "span_thresholds": [0.1, 0.45],
+        "span_gap": [4, 2], "span_extent": ["sentence", "tokens"], "span_fallback": [False, True],
+        "v4": {"span_thresholds": [0.2, 0.45], "span_gap": [2, 2], "span_extent": ["clause", "phrase"], "span_fallback": [False, False]},
+    }  # fmt: skip
+    model = _Model({**v2, "decoding": block})
+    v3 = Decoding.from_model(model)  # type: ignore[arg-type]
+    v4 = Decoding.from_model(model, stacked=True)  # type: ignore[arg-type]
+    assert v3.rules == (SpanRule(0.1, 4, "sentence", False), SpanRule(0.45, 2, "tokens", True))
+    assert v4.rules == (SpanRule(0.2, 2, "clause", False), SpanRule(0.45, 2, "phrase", False))
+    assert v4.thresholds.tolist() == v3.thresholds.tolist() and v4.stack is None  # labels stay v3's

@@ -7,7 +7,7 @@ name                      what it assigns                                 what i
 ``entities.v2``           ``entities`` (spaCy NER, English paragraphs)    after ``language``
 ``entities.v3``           ``entities`` (a head in the encoder's pass)     after ``language``; ``encoder`` after it
 ``encoder.v1``            ``encoder``: the one English pass               after ``language``, ``entities``
-``techniques.v3``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``
+``techniques.v4``         ``genre``, ``frames``, ``paragraphs``, spans    ``encoder``, after ``language``
 ``multilingual.v1``       other languages' paragraphs and article labels  ``routes``
 ``genre.v2``              ``genre`` (form + USE-multilingual, all langs)  after ``techniques``, ``multilingual``
 ``roles.v2``              ``roles`` of entities and mentions              ``entities``, ``encoder``
@@ -46,7 +46,7 @@ DEFAULT_COMPONENTS: tuple[tuple[str, str], ...] = (
     ("language", language.Language.factory),
     ("entities", entities.Entities.factory),
     ("encoder", encoder.Encoder.factory),
-    ("techniques", techniques.Techniques.factory),
+    ("techniques", techniques.StackedTechniques.factory),
     ("multilingual", multilingual.Multilingual.factory),
     ("genre", genre.Genre.factory),
     ("roles", roles.Roles.factory),

@@ -10,7 +10,12 @@ multilingual article heads (see :mod:`spinscope.multilingual.route`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spinscope.components.base import Component, Work, component, model_digest
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Multilingual"]
 
@@ -33,15 +38,20 @@ class Multilingual(Component):
         from spinscope.multilingual.route import apply_routes, covered_paragraphs
 
         encoder = self.resources.multilingual_encoder
-        covered = [covered_paragraphs(work.routes or []) for work in works]
-        # Every covered paragraph of the batch in one encoder call: the encoder packs texts into
+        covered = [covered_paragraphs(work.doc, work.routes) for work in works]
+        # ``techniques.v4`` may have encoded an article's covered paragraphs already (the same ones:
+        # see covered_paragraphs). The others' go to the encoder in one call: it packs texts into
         # micro-batches of ~1,000 tokens, and one call per article left a part-filled one each
         # (1.10-1.13x the CPU time on the en dev articles, BENCHMARKS.md).
-        flat = encoder.encode([w.doc.paragraph_text(i) for w, idx in zip(works, covered, strict=True) for i in idx])
+        todo = [k for k, work in enumerate(works) if work.multilingual_vectors is None]
+        flat = encoder.encode([works[k].doc.paragraph_text(i) for k in todo for i in covered[k]])
+        given: dict[int, np.ndarray] = {}
         at = 0
-        for work, idx in zip(works, covered, strict=True):
+        for k in todo:
+            given[k], at = flat[at : at + len(covered[k])], at + len(covered[k])
+        for k, work in enumerate(works):
             assert work.routes is not None  # the pipeline checked that language runs first
-            vectors, at = flat[at : at + len(idx)], at + len(idx)
+            vectors = given.get(k, work.multilingual_vectors)
             routed = apply_routes(work.analysis, work.routes, self.resources.multilingual_model, encoder, vectors)
             work.multilingual_vectors = routed.vectors
             work.covered = routed.covered

@@ -49,6 +49,7 @@ __all__ = [
     "covered_paragraphs",
     "gained_techniques",
     "load_default",
+    "paragraph_probabilities",
     "plainly_english",
     "route_paragraphs",
     "script_of",
@@ -231,9 +232,24 @@ class RoutedArticle:
     foreign: bool
 
 
-def covered_paragraphs(routes: Sequence[ParagraphRoute]) -> list[int]:
-    """The paragraphs the multilingual encoder reads: every one not skipped, in order."""
+def covered_paragraphs(doc: Document, routes: Sequence[ParagraphRoute] | None) -> list[int]:
+    """The paragraphs the multilingual encoder reads: every one not skipped (all of them without routes)."""
+    if routes is None:
+        return list(range(len(doc.paragraphs)))
     return [i for i, r in enumerate(routes) if r.route != "skipped"]
+
+
+def paragraph_probabilities(
+    doc: Document, covered: Sequence[int], vectors: np.ndarray, model: MultilingualModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(first stage, in context)``: ``[len(covered), K]`` technique probabilities of the *covered* paragraphs.
+
+    *vectors* row j is paragraph ``covered[j]``; the context stage reads the
+    covered paragraphs in reading order, as :func:`apply_routes` does.
+    """
+    texts = [doc.text[doc.paragraphs[i].start : doc.paragraphs[i].end] for i in covered]
+    first = model.technique_probs(vectors, texts)
+    return first, model.in_context(first, texts)
 
 
 def apply_routes(
@@ -248,13 +264,13 @@ def apply_routes(
     English paragraphs keep the labels already on them (the English
     detector's) and gain the techniques English has no training example of;
     labels on paragraphs of any other route are replaced by the multilingual
-    model's, or dropped for a skipped paragraph. *vectors*, when given, are
-    the encoder's vectors of the :func:`covered_paragraphs` (a caller with
-    many articles encodes them all in one call, which pads less).
+    model's, or dropped for a skipped paragraph. *vectors*: the covered
+    paragraphs' USE vectors when an earlier step encoded them
+    (``techniques.v4``), so they are not encoded twice.
     """
     doc = analysis.document
     texts = [doc.text[p.start : p.end] for p in doc.paragraphs]
-    covered = covered_paragraphs(routes)
+    covered = covered_paragraphs(doc, routes)
     if vectors is None:
         vectors = encoder.encode([texts[i] for i in covered])  # row j is paragraph covered[j]
     elif len(vectors) != len(covered):

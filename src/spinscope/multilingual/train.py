@@ -52,7 +52,7 @@ from spinscope.multilingual.encoder import (
 from spinscope.multilingual.lexical import LexicalHead, _sigmoid
 from spinscope.multilingual.model import POOLED, MultilingualModel, article_features
 
-__all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "language_thresholds", "train_multilingual"]
+__all__ = ["DATASET_LANGUAGES", "EncodedSplit", "encode_split", "language_thresholds", "leave_out", "train_multilingual"]
 
 Log = Callable[[str], None]
 
@@ -109,6 +109,25 @@ def encode_split(data_dir: Path, lang: str, split: str, encoder: MultilingualEnc
         technique_ids=sorted(ds.articles.get(3, {})),
         techniques=tuple(ds.techniques),
         frame_labels=tuple(ds.frame_labels),
+    )
+
+
+def leave_out(split: EncodedSplit, articles: set[str]) -> EncodedSplit:
+    """*split* without *articles*: what heads that must not see them are fitted on.
+
+    ``benchmarks/stack_cache.py`` uses it to score the English model's
+    held-out training articles with multilingual heads that never saw them.
+    """
+    return EncodedSplit(
+        lang=split.lang,
+        vectors={a: v for a, v in split.vectors.items() if a not in articles},
+        texts={a: t for a, t in split.texts.items() if a not in articles},
+        rows=[r for r in split.rows if r[0] not in articles],
+        genres={a: g for a, g in split.genres.items() if a not in articles},
+        frames={a: f for a, f in split.frames.items() if a not in articles},
+        technique_ids=[a for a in split.technique_ids if a not in articles],
+        techniques=split.techniques,
+        frame_labels=split.frame_labels,
     )
 
 

@@ -28,8 +28,9 @@ and "they" carry flag-waving and us-against-them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from spinscope.document import Document
 from spinscope.models.bundle import ParagraphOutput, SpinModel
 from spinscope.sentences import sentence_spans
 
-__all__ = ["Decoding", "SpanRule", "decode_spans", "decode_technique", "detect", "strongest_token_probs"]
+__all__ = ["STACK_FEATURES", "Decoding", "SpanRule", "Stack", "decode_spans", "decode_technique", "detect", "strongest_token_probs"]
 
 #: Closed-class words that never make a span on their own (articles, prepositions, conjunctions, forms of "be").
 FUNCTION_WORDS: frozenset[str] = frozenset(
@@ -74,9 +75,13 @@ class SpanRule:
 
     ``threshold``: the token probability a run needs; ``gap``: a run survives
     a dip of up to ``gap - 1`` tokens; ``extent``: ``"tokens"`` keeps the run's
-    words, ``"sentence"`` widens it to the sentence(s) it touches (for
+    words, ``"phrase"`` adds a content word each side, ``"clause"``
+    (``techniques.v4``) widens it to the clause(s) it touches, out to the
+    nearest comma, semicolon, colon, dash, bracket or quotation mark of its
+    sentence (for techniques annotated over clauses, like
+    Exaggeration-Minimisation), ``"sentence"`` to the sentence(s) it touches (for
     techniques argued over a whole sentence, like Doubt, whose gold spans are
-    long); ``fallback``: a paragraph carrying the technique with no run gets
+    long), ``"paragraph"`` to the paragraph; ``fallback``: a paragraph carrying the technique with no run gets
     its strongest tokens as the span instead of no span.
     """
 
@@ -123,6 +128,28 @@ _PREV_WORD = re.compile(r"(\w+(?:['’]\w+)?)[ \t]+$")
 _NEXT_WORD = re.compile(r"[ \t]+(\w+(?:['’]\w+)?)")
 
 
+#: What ends a clause inside a sentence: commas, semicolons, colons, dashes, brackets and quotation marks.
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”«»]|\s[-–—]\s|—")
+
+
+def _to_clause(text: str, sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` to the clause(s) it touches: out to the nearest clause break inside its sentence.
+
+    For techniques annotated over a clause (an exaggeration, a flag-waving
+    appeal: 30-50 characters in train), between a few hot words and a whole
+    sentence. Edge spaces are left out.
+    """
+    lo, hi = _to_sentences(sentences, start, end) if sentences else (0, len(text))
+    left = [m.end() for m in _CLAUSE_BREAK.finditer(text, lo, start)]
+    right = [m.start() for m in _CLAUSE_BREAK.finditer(text, end, hi)]
+    a, b = (left[-1] if left else lo), (right[0] if right else hi)
+    while a < start and text[a].isspace():
+        a += 1
+    while b > end and text[b - 1].isspace():
+        b -= 1
+    return min(a, start), max(b, end)
+
+
 def _to_sentences(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
     """Grow ``[start, end)`` to the sentences it overlaps."""
     for a, b in sentences:
@@ -156,7 +183,7 @@ def decode_technique(
         # The whole paragraph, stripped of its edge spaces, scored by its best run.
         start, end = len(text) - len(text.lstrip()), len(text.rstrip())
         found = [(start, end, max(sc for _, _, sc in found))] if end > start else []
-    if rule.extent == "sentence" and found and sentences is None:
+    if rule.extent in ("sentence", "clause") and found and sentences is None:
         sentences = sentence_spans(text)
     widened: list[tuple[int, int, float]] = []
     for s, e, sc in found:
@@ -165,6 +192,8 @@ def decode_technique(
             s, e = _one_more_word(text, s, e)
         if rule.extent == "sentence" and sentences:
             s, e = _to_sentences(sentences, s, e)
+        if rule.extent == "clause":
+            s, e = _to_clause(text, sentences or [], s, e)
         widened.append((s, e, sc))
     widened.sort()
     merged: list[list[float]] = []
@@ -210,6 +239,79 @@ def strongest_token_probs(out: ParagraphOutput) -> np.ndarray:
     return best
 
 
+def _rules(block: dict[str, Any]) -> tuple[SpanRule, ...]:
+    """One :class:`SpanRule` per technique from a block's ``span_*`` lists."""
+    return tuple(
+        SpanRule(float(t), int(g), str(x), bool(f))
+        for t, g, x, f in zip(block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True)
+    )
+
+
+#: What a stack may read of a paragraph: the English score, and the multilingual heads' probabilities
+#: (``first``: the first stage on the paragraph alone; ``context``: reread by the context stage).
+STACK_FEATURES: tuple[str, ...] = ("english", "first", "context")
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    """``log(p / (1 - p))``, *p* clipped to [1e-4, 1 - 1e-4] (as the multilingual context stage clips)."""
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.log(q / (1 - q))
+
+
+@dataclass(frozen=True)
+class Stack:
+    """``techniques.v4``'s paragraph score: the English score stacked with the multilingual heads' probabilities.
+
+    For each technique marked in ``stacked``, one logistic regression over the
+    logits of ``features`` (names from :data:`STACK_FEATURES`): ``sigmoid(sum_f
+    weights[k, f] * logit(feature f) + bias[k])``; the other techniques (too
+    few training paragraphs to fit one) keep the English score. ``thresholds``
+    apply to the result. Chosen by cross-validation on the English model's
+    held-out training articles, with multilingual heads that never saw them
+    (``benchmarks/stack_tune.py``).
+    """
+
+    features: tuple[str, ...]
+    weights: np.ndarray  # [K, F]
+    bias: np.ndarray  # [K]
+    stacked: np.ndarray  # [K] bool
+    thresholds: np.ndarray  # [K]
+    #: Span rules re-chosen for the stack's labels (``spans_tune.py --labels``); None: the decoding's own.
+    rules: tuple[SpanRule, ...] | None = None
+
+    @classmethod
+    def from_block(cls, block: dict[str, Any]) -> Stack:
+        """The ``decoding`` block's ``stack`` entry (JSON lists)."""
+        features = tuple(str(f) for f in block["features"])
+        unknown = [f for f in features if f not in STACK_FEATURES]
+        if unknown or features[:1] != ("english",):
+            raise ValueError(f"a stack reads the English score first, then some of {STACK_FEATURES[1:]}; got {features}")
+        weights = np.asarray(block["weights"], dtype=np.float64).reshape(-1, len(features))
+        k = len(weights)
+        bias, stacked = np.asarray(block["bias"], dtype=np.float64), np.asarray(block["stacked"], dtype=bool)
+        thresholds = np.asarray(block["thresholds"], dtype=np.float32)
+        if bias.shape != (k,) or stacked.shape != (k,) or thresholds.shape != (k,):
+            raise ValueError(f"stack arrays do not agree on {k} techniques")
+        rules = None
+        if "span_thresholds" in block:
+            rules = _rules(block)
+            if len(rules) != k:
+                raise ValueError(f"{len(rules)} span rules for {k} techniques")
+        return cls(features, weights, bias, stacked, thresholds, rules)
+
+    @property
+    def multilingual_features(self) -> tuple[str, ...]:
+        """The multilingual probabilities the stack reads (every feature but the English score)."""
+        return self.features[1:]
+
+    def scores(self, english: np.ndarray, multilingual: dict[str, np.ndarray]) -> np.ndarray:
+        """``[K]`` stacked scores of one paragraph from its English score and its multilingual probabilities."""
+        X = np.stack([_logit(english)] + [_logit(multilingual[f]) for f in self.multilingual_features], axis=-1)
+        z = (X * self.weights).sum(-1) + self.bias
+        stacked = 1.0 / (1.0 + np.exp(-z))
+        return np.where(self.stacked, stacked, english).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Decoding:
     """How ``techniques.v3`` turns one paragraph's outputs into labels and spans.
@@ -226,21 +328,26 @@ class Decoding:
     token_weight: float
     thresholds: np.ndarray
     rules: tuple[SpanRule, ...]
+    #: ``techniques.v4``: the stacked score and its thresholds (None: decode as ``techniques.v3``).
+    stack: Stack | None = None
 
     @classmethod
-    def from_model(cls, model: SpinModel) -> Decoding:
-        """The model's ``config.json`` ``decoding`` block, or the v2 behaviour without one."""
+    def from_model(cls, model: SpinModel, *, stacked: bool = False) -> Decoding:
+        """The model's ``config.json`` ``decoding`` block, or the v2 behaviour without one.
+
+        *stacked* (``techniques.v4``) also reads the block's ``v4`` entry (span
+        rules that may use the ``clause`` extent, re-chosen on the held-out
+        articles) and its ``stack`` entry, when they are there;
+        ``techniques.v3`` leaves both alone, so it decodes exactly as it did
+        before they existed.
+        """
         block = model.config.get("decoding")
         if not block:
             span_th = model.thresholds("spans")
             return cls(0.0, model.thresholds("techniques"), tuple(SpanRule(float(t)) for t in span_th))
-        rules = tuple(
-            SpanRule(float(t), int(g), str(x), bool(f))
-            for t, g, x, f in zip(
-                block["span_thresholds"], block["span_gap"], block["span_extent"], block["span_fallback"], strict=True
-            )
-        )
-        return cls(float(block["token_weight"]), np.asarray(block["thresholds"], dtype=np.float32), rules)
+        rules = _rules(block["v4"] if stacked and block.get("v4") else block)
+        stack = Stack.from_block(block["stack"]) if stacked and block.get("stack") else None
+        return cls(float(block["token_weight"]), np.asarray(block["thresholds"], dtype=np.float32), rules, stack)
 
     def scores(self, out: ParagraphOutput) -> np.ndarray:
         """``[K]`` technique scores of one paragraph (see the class docstring)."""
@@ -276,6 +383,8 @@ def detect(
     analysis: Analysis | None = None,
     batch_size: int = 32,
     outputs: Iterable[tuple[int, ParagraphOutput]] | None = None,
+    decoding: Decoding | None = None,
+    multilingual: Mapping[int, dict[str, np.ndarray]] | None = None,
 ) -> Analysis:
     """Run the model over *doc* and fill an :class:`Analysis` (see module docstring).
 
@@ -284,10 +393,18 @@ def detect(
     component, which reads only the English paragraphs); article labels then
     come from those paragraphs alone. By default every paragraph is encoded
     here, streamed, so a huge article stays in bounded memory.
+
+    ``decoding``: how scores become labels and spans (default: the model's
+    block as ``techniques.v3`` reads it). When it has a :class:`Stack`,
+    ``multilingual`` maps a paragraph index to the multilingual heads'
+    probabilities of that paragraph (``{"first": [K], "context": [K]}``),
+    and the paragraph is labelled by the stacked score; a paragraph without
+    them is labelled as ``techniques.v3`` would.
     """
     analysis = analysis or Analysis(document=doc)
     techniques = model.techniques
-    decoding = Decoding.from_model(model)
+    decoding = decoding or Decoding.from_model(model)
+    stack = decoding.stack
     means: list[np.ndarray] = []
     read: list[int] = []
     if outputs is None:
@@ -298,13 +415,16 @@ def detect(
         read.append(index)
         paragraph = doc.paragraphs[index]
         text = doc.paragraph_text(index)
-        scores = decoding.scores(out)
+        scores, thresholds, rules = decoding.scores(out), decoding.thresholds, decoding.rules
+        if stack is not None and multilingual is not None and index in multilingual:
+            scores, thresholds = stack.scores(scores, multilingual[index]), stack.thresholds
+            rules = stack.rules or rules
         sentences: list[tuple[int, int]] | None = None
         labels: list[LabelScore] = []
-        for k in np.flatnonzero(scores >= decoding.thresholds):
+        for k in np.flatnonzero(scores >= thresholds):
             tech = techniques[k]
-            rule = decoding.rules[k]
-            if rule.extent == "sentence" and sentences is None:
+            rule = rules[k]
+            if rule.extent in ("sentence", "clause") and sentences is None:
                 sentences = sentence_spans(text)
             evidence = [
                 Evidence(paragraph.start + s, paragraph.start + e, sc, "span", index)
