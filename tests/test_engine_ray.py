@@ -117,8 +117,12 @@ def _close(a: Any, b: Any, tol: float, where: str = "") -> list[str]:
 def test_same_results_in_process_and_on_a_local_ray(corpus: Path) -> None:
     """The full default pipeline: every label, span, quote, entity and narrative is the same.
 
-    Exactly the same JSON as the in-process pipeline analysing the same
-    groups of articles (here one article per partition, so one at a time).
+    The same JSON as the in-process pipeline analysing the same groups of
+    articles (here one article per partition, so one at a time), except
+    that a score may differ by one in its fourth decimal: a Ray actor runs
+    torch on the one CPU it is given, and fp32 sums over one thread and
+    over two round differently (seen as 0.3424 against 0.3423 on an AMD
+    EPYC without AVX-512). Labels, offsets, texts and order stay exact.
     Against one in-process batch of all 30 the only differences allowed are
     in the last digit of a few scores: which paragraphs are encoded together
     changes float rounding in the encoder (the in-process engine shows the
@@ -141,9 +145,9 @@ def test_same_results_in_process_and_on_a_local_ray(corpus: Path) -> None:
     (bad,) = [o for o in there if o[1] != "ok"]
     assert bad[0].endswith("article-014b-broken.txt") and bad[2].startswith("[E102] ")
     for mine, theirs in zip(alone, there, strict=True):
-        assert theirs[3] == mine[3], (
-            f"{mine[0]}: the Ray engine's analysis differs from the same pipeline in process"
-        )
+        if mine[3] is not None:
+            differences = _close(json.loads(mine[3]), json.loads(theirs[3]), 1.5e-4)
+            assert not differences, f"{mine[0]}: the Ray engine's analysis differs from the same pipeline in process: {differences[:5]}"
     for mine, theirs in zip(batched, there, strict=True):
         if mine[3] is not None:
             differences = _close(json.loads(mine[3]), json.loads(theirs[3]), 5e-4)
