@@ -71,7 +71,7 @@ def window_batches(tokenizer: Any, texts: list[str], size: int = 32) -> Iterator
 
     Lazy: the tokenising happens on the first batch, inside whatever timing the caller runs.
     """
-    import torch
+    from spinscope.encode import pad_ids
 
     windows = []
     for enc in tokenizer.encode_batch(texts):
@@ -80,13 +80,7 @@ def window_batches(tokenizer: Any, texts: list[str], size: int = 32) -> Iterator
     windows.sort(key=lambda e: len(e.ids))
     for b in range(0, len(windows), size):
         batch = windows[b : b + size]
-        width = max(len(e.ids) for e in batch)
-        ids = torch.zeros((len(batch), width), dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for j, e in enumerate(batch):
-            ids[j, : len(e.ids)] = torch.tensor(e.ids)
-            mask[j, : len(e.ids)] = 1
-        yield ids, mask
+        yield pad_ids(batch)
 
 
 def _peak_rss_mb() -> float:

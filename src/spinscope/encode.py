@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING
 from spinscope.errors import ModelError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import torch
-    from tokenizers import Tokenizer
+    from tokenizers import Encoding, Tokenizer
 
 __all__ = [
     "ENCODER_NAME",
@@ -34,6 +36,7 @@ __all__ = [
     "file_sha256",
     "load_encoder",
     "load_tokenizer",
+    "pad_ids",
     "tokenize",
     "verify_sha256",
 ]
@@ -147,19 +150,31 @@ class TokenBatch:
     offsets: list[list[tuple[int, int]]]  # per text, per token (0, 0) for specials/padding
 
 
-def tokenize(texts: list[str], tokenizer: Tokenizer) -> TokenBatch:
-    """Tokenise *texts* into one padded batch, keeping character offsets."""
+def pad_ids(encodings: Sequence[Encoding]) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(input_ids, attention_mask)`` for *encodings*, right-padded with zeros to the longest, both ``[B, T]`` long.
+
+    The one place a batch of token windows becomes tensors: the pipeline's
+    encoder pass, training and the benchmarks all pad the same way, so their
+    batches (and the fp32 sums over them) are the same.
+    """
     import torch
 
-    encodings = tokenizer.encode_batch(texts)
     width = max((len(e.ids) for e in encodings), default=0)
-    ids = torch.zeros((len(texts), width), dtype=torch.long)
-    mask = torch.zeros((len(texts), width), dtype=torch.long)
-    offsets: list[list[tuple[int, int]]] = []
+    ids = torch.zeros((len(encodings), width), dtype=torch.long)
+    mask = torch.zeros((len(encodings), width), dtype=torch.long)
     for i, enc in enumerate(encodings):
         n = len(enc.ids)
         ids[i, :n] = torch.tensor(enc.ids, dtype=torch.long)
         mask[i, :n] = 1
+    return ids, mask
+
+
+def tokenize(texts: list[str], tokenizer: Tokenizer) -> TokenBatch:
+    """Tokenise *texts* into one padded batch, keeping character offsets."""
+    encodings = tokenizer.encode_batch(texts)
+    ids, mask = pad_ids(encodings)
+    offsets: list[list[tuple[int, int]]] = []
+    for enc in encodings:
         offs = [tuple(o) for o in enc.offsets]
         # Special tokens ([CLS], [SEP]) get (0, 0) so they never become span edges.
         specials = enc.special_tokens_mask

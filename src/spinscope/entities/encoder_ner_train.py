@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from spinscope.encode import pad_ids
 from spinscope.entities.encoder_ner import (
     CASING_FEATURES,
     DEFAULT_NER_DIR,
@@ -103,12 +104,7 @@ def distill(data_dir: Path | str | None, cache: Path, *, max_articles: int | Non
     with torch.inference_mode():
         for b in range(0, len(order), batch_size):
             batch = [rows[r][1] for r in order[b : b + batch_size]]
-            width = max(len(e.ids) for e in batch)
-            ids = torch.zeros((len(batch), width), dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for j, e in enumerate(batch):
-                ids[j, : len(e.ids)] = torch.tensor(e.ids)
-                mask[j, : len(e.ids)] = 1
+            ids, mask = pad_ids(batch)
             bottom, top = model.states(ids, mask)
             for j, e in enumerate(batch):
                 n = len(e.ids)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from spinscope.encode import ENCODER_NAME, ENCODER_SHA256, load_encoder, load_tokenizer
+from spinscope.encode import ENCODER_NAME, ENCODER_SHA256, load_encoder, load_tokenizer, pad_ids
 from spinscope.errors import ModelError
 from spinscope.models.net import NetConfig, SpinNet
 from spinscope.models.paths import default_model_dir
@@ -175,12 +175,7 @@ class SpinModel:
             span_sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # row -> (sums [S, H], counts [S])
             for start in range(0, len(order), batch_size):
                 batch = [rows[r] for r in order[start : start + batch_size]]
-                width = max(len(e.ids) for _, e in batch)
-                ids = torch.zeros((len(batch), width), dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for j, (_, e) in enumerate(batch):
-                    ids[j, : len(e.ids)] = torch.tensor(e.ids)
-                    mask[j, : len(e.ids)] = 1
+                ids, mask = pad_ids([e for _, e in batch])
                 bottom, top = self.states(ids, mask)
                 tags = self._ner_log_probs(ner, bottom, top, batch, part) if ner is not None else None
                 token_logits, para_logits, _ = self.net.paragraph_outputs(top, mask)
