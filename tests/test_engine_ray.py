@@ -145,10 +145,13 @@ def test_same_results_in_process_and_on_a_local_ray(corpus: Path) -> None:
     (bad,) = [o for o in there if o[1] != "ok"]
     assert bad[0].endswith("article-014b-broken.txt") and bad[2].startswith("[E102] ")
     for mine, theirs in zip(alone, there, strict=True):
+        # Exact equality used to check this too: an analysis on one side only is a difference.
+        assert (mine[3] is None) == (theirs[3] is None), f"{mine[0]}: an analysis on one side only"
         if mine[3] is not None:
             differences = _close(json.loads(mine[3]), json.loads(theirs[3]), 1.5e-4)
             assert not differences, f"{mine[0]}: the Ray engine's analysis differs from the same pipeline in process: {differences[:5]}"
     for mine, theirs in zip(batched, there, strict=True):
+        assert (mine[3] is None) == (theirs[3] is None), f"{mine[0]}: an analysis on one side only"
         if mine[3] is not None:
             differences = _close(json.loads(mine[3]), json.loads(theirs[3]), 5e-4)
             assert not differences, f"{mine[0]}: {differences[:5]}"
